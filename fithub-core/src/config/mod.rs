@@ -1,0 +1,289 @@
+//! Layered configuration: defaults < `fithub.toml` < environment (`DATABASE_URL`, `FITHUB_*`) <
+//! command-line flags. Loading has no side effects; see [`dev_secret`] for the one file FitHub may
+//! write on behalf of configuration.
+
+pub mod dev_secret;
+mod secret;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub use secret::{DatabaseUrl, Secret};
+
+use crate::{Error, Result};
+
+/// The configuration file read when none is named.
+pub const DEFAULT_CONFIG_FILE: &str = "fithub.toml";
+/// Shortest JWT secret accepted in production: 256 bits for HS256.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+const ENV_PREFIX: &str = "FITHUB_";
+/// `FITHUB_*` variables that are read elsewhere, not configuration keys.
+const NON_CONFIG_VARIABLES: &[&str] = &["FITHUB_CONFIG", "FITHUB_TEST_DATABASE_URL"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable on a terminal, JSON otherwise.
+    Auto,
+    Json,
+    Pretty,
+}
+
+/// FitHub's effective configuration. Every field is a key of `fithub.toml` and, upper-cased with
+/// the `FITHUB_` prefix, an environment variable (`database_url` is also read from `DATABASE_URL`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `development` or `production`; production refuses insecure settings.
+    pub env: Environment,
+    /// Address the API listens on.
+    pub bind: SocketAddr,
+    /// `sqlite://FILE` (the embedded default) or `postgres://...`.
+    pub database_url: DatabaseUrl,
+    pub database_max_connections: u32,
+    /// How long to wait for a connection to the database, in seconds.
+    pub database_connect_timeout_secs: u64,
+    /// HS256 signing key for JWTs; required in production.
+    pub jwt_secret: Option<Secret>,
+    pub jwt_access_lifetime_minutes: u64,
+    pub jwt_refresh_lifetime_days: u64,
+    /// Apply pending migrations at API start on PostgreSQL too (SQLite always does).
+    pub auto_migrate: bool,
+    /// Origins allowed by CORS: `*` or a comma-separated list.
+    #[serde(deserialize_with = "comma_list")]
+    pub cors_allowed_origins: Vec<String>,
+    pub log_format: LogFormat,
+    /// A tracing filter such as `info` or `fithub_api=debug,info`.
+    pub log_level: String,
+    /// How long `/ready` waits for the database, in milliseconds.
+    pub ready_timeout_ms: u64,
+    /// How long a shutdown waits for in-flight requests, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            env: Environment::Development,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            database_url: DatabaseUrl::new("sqlite://fithub.db"),
+            database_max_connections: 10,
+            database_connect_timeout_secs: 5,
+            jwt_secret: None,
+            jwt_access_lifetime_minutes: 60,
+            jwt_refresh_lifetime_days: 7,
+            auto_migrate: false,
+            cors_allowed_origins: vec!["*".to_owned()],
+            log_format: LogFormat::Auto,
+            log_level: "info".to_owned(),
+            ready_timeout_ms: 2000,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Where configuration comes from besides the process environment.
+#[derive(Debug, Default)]
+pub struct Sources<'a, O: Serialize> {
+    /// A file named explicitly (`--config`, `FITHUB_CONFIG`): it must exist. Without one,
+    /// `fithub.toml` in the working directory is read if present.
+    pub file: Option<&'a Path>,
+    /// Command-line flags: a struct whose `None` fields are skipped when serialized.
+    pub overrides: O,
+}
+
+impl Config {
+    /// Loads the configuration from its layers and checks it for the configured environment.
+    pub fn load<O: Serialize>(sources: Sources<'_, O>) -> Result<Config> {
+        Self::load_from(sources, std::env::vars())
+    }
+
+    /// [`Config::load`] with an explicit environment, so tests need not mutate the process's.
+    pub fn load_from<O: Serialize>(
+        sources: Sources<'_, O>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config> {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let env_file = vars
+            .iter()
+            .find(|(name, _)| name == "FITHUB_CONFIG")
+            .map(|(_, value)| PathBuf::from(value));
+        let file = match sources.file.map(Path::to_path_buf).or(env_file) {
+            Some(path) if !path.is_file() => {
+                return Err(Error::Config(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => Some(path),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|path| path.is_file()),
+        };
+
+        let mut figment = Figment::new();
+        if let Some(file) = &file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let config: Config = figment
+            .merge(env_provider(&vars, |name| name == "DATABASE_URL", ""))
+            .merge(env_provider(
+                &vars,
+                |name| name.starts_with(ENV_PREFIX) && !NON_CONFIG_VARIABLES.contains(&name),
+                ENV_PREFIX,
+            ))
+            .merge(Serialized::defaults(sources.overrides))
+            .extract()
+            .map_err(|error| Error::Config(error.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Refuses settings that are unsafe in production, naming the setting.
+    pub fn check(&self) -> Result<()> {
+        if self.env != Environment::Production {
+            return Ok(());
+        }
+        match &self.jwt_secret {
+            None => {
+                return Err(Error::Config(
+                    "FITHUB_JWT_SECRET must be set when FITHUB_ENV=production".to_owned(),
+                ));
+            }
+            Some(secret) if secret.expose().len() < MIN_JWT_SECRET_BYTES => {
+                return Err(Error::Config(format!(
+                    "FITHUB_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes when FITHUB_ENV=production"
+                )));
+            }
+            Some(_) => {}
+        }
+        if self.cors_allowed_origins.iter().any(|origin| origin == "*") {
+            return Err(Error::Config(
+                "FITHUB_CORS_ALLOWED_ORIGINS must list the allowed origins, not `*`, when FITHUB_ENV=production"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+
+    pub fn ready_timeout(&self) -> Duration {
+        Duration::from_millis(self.ready_timeout_ms)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    /// Every setting as `(key, value)` for display, secrets redacted. This is the only way the
+    /// configuration is printed or logged.
+    pub fn redacted_entries(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("env", format!("{:?}", self.env).to_lowercase()),
+            ("bind", self.bind.to_string()),
+            ("database_url", self.database_url.redacted()),
+            (
+                "database_max_connections",
+                self.database_max_connections.to_string(),
+            ),
+            (
+                "database_connect_timeout_secs",
+                self.database_connect_timeout_secs.to_string(),
+            ),
+            (
+                "jwt_secret",
+                match &self.jwt_secret {
+                    Some(secret) => secret.to_string(),
+                    None => "(not set)".to_owned(),
+                },
+            ),
+            (
+                "jwt_access_lifetime_minutes",
+                self.jwt_access_lifetime_minutes.to_string(),
+            ),
+            (
+                "jwt_refresh_lifetime_days",
+                self.jwt_refresh_lifetime_days.to_string(),
+            ),
+            ("auto_migrate", self.auto_migrate.to_string()),
+            ("cors_allowed_origins", self.cors_allowed_origins.join(",")),
+            (
+                "log_format",
+                format!("{:?}", self.log_format).to_lowercase(),
+            ),
+            ("log_level", self.log_level.clone()),
+            ("ready_timeout_ms", self.ready_timeout_ms.to_string()),
+            ("shutdown_grace_secs", self.shutdown_grace_secs.to_string()),
+        ]
+    }
+}
+
+/// `FITHUB_*` variables that name no setting: almost always a typo worth a warning.
+pub fn unknown_env_vars(vars: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
+    let known: Vec<String> = Config::default()
+        .redacted_entries()
+        .into_iter()
+        .map(|(key, _)| format!("{ENV_PREFIX}{}", key.to_uppercase()))
+        .collect();
+    vars.into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| name.starts_with(ENV_PREFIX))
+        .filter(|name| !known.contains(name) && !NON_CONFIG_VARIABLES.contains(&name.as_str()))
+        .collect()
+}
+
+/// An environment provider over an explicit list of variables.
+fn env_provider(
+    vars: &[(String, String)],
+    keep: impl Fn(&str) -> bool,
+    prefix: &str,
+) -> Serialized<std::collections::BTreeMap<String, figment::value::Value>> {
+    let values = vars
+        .iter()
+        .filter(|(name, _)| keep(name))
+        .map(|(name, value)| {
+            let key = name[prefix.len()..].to_lowercase();
+            // The same TOML-like value syntax as figment's own `Env` provider.
+            let value = value
+                .parse()
+                .unwrap_or_else(|never: std::convert::Infallible| match never {});
+            (key, value)
+        })
+        .collect();
+    Serialized::defaults(values)
+}
+
+/// Accepts `"a, b"` (an environment variable) as well as `["a", "b"]` (TOML).
+fn comma_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(text) => text.split(',').map(str::to_owned).collect(),
+        OneOrMany::Many(items) => items,
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| item.trim().to_owned())
+        .filter(|item| !item.is_empty())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,205 @@
+//! The database handle: one sqlx pool, PostgreSQL or SQLite, chosen by the URL's scheme.
+//!
+//! Queries are written once where their SQL is portable and branch on [`Database`] only where the
+//! dialects really differ.
+
+pub mod migrations;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::config::{Config, DatabaseUrl};
+use crate::{Error, Result};
+
+/// How long an SQLite connection waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// The backend a URL names, by its scheme.
+    pub fn of(url: &str) -> Result<Backend> {
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme)
+            .unwrap_or_default();
+        match scheme {
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            "sqlite" => Ok(Backend::Sqlite),
+            _ => Err(Error::Config(format!(
+                "database_url must start with sqlite:// or postgres:// (got {})",
+                DatabaseUrl::new(url).redacted()
+            ))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// Pool settings taken from [`Config`].
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub connect_timeout: Duration,
+}
+
+impl PoolSettings {
+    pub fn from_config(config: &Config) -> Self {
+        PoolSettings {
+            max_connections: config.database_max_connections.max(1),
+            connect_timeout: Duration::from_secs(config.database_connect_timeout_secs.max(1)),
+        }
+    }
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings::from_config(&Config::default())
+    }
+}
+
+/// A connection pool to FitHub's database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum Database {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+impl Database {
+    /// Connects and checks that the database answers.
+    pub async fn connect(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Database> {
+        let database = Self::connect_lazy(url, settings)?;
+        database.ping().await?;
+        Ok(database)
+    }
+
+    /// Builds the pool without connecting: the first query connects. Lets the API start (and
+    /// report "not ready") while the database is still down.
+    pub fn connect_lazy(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Database> {
+        let invalid = |error: sqlx::Error| {
+            Error::Config(format!(
+                "database_url {} is invalid: {error}",
+                url.redacted()
+            ))
+        };
+        match Backend::of(url.expose())? {
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url.expose())
+                    .map_err(invalid)?
+                    .application_name("fithub");
+                let pool = PgPoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .acquire_timeout(settings.connect_timeout)
+                    .connect_lazy_with(options);
+                Ok(Database::Postgres(pool))
+            }
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url.expose())
+                    .map_err(invalid)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // WAL makes NORMAL durable against application crashes; only a power loss can
+                    // lose the last transactions, never corrupt the file.
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .acquire_timeout(settings.connect_timeout)
+                    .connect_lazy_with(options);
+                Ok(Database::Sqlite(pool))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Database::Postgres(_) => Backend::Postgres,
+            Database::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// One round trip to the database.
+    pub async fn ping(&self) -> Result<()> {
+        match self {
+            Database::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+            Database::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+        }
+        Ok(())
+    }
+
+    /// Closes every connection; waits for those in use to be returned.
+    pub async fn close(&self) {
+        match self {
+            Database::Postgres(pool) => pool.close().await,
+            Database::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The file of an `sqlite://` URL, or `None` for other databases and in-memory SQLite.
+pub fn sqlite_file_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_scheme() {
+        assert_eq!(
+            Backend::of("postgres://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of("sqlite://fithub.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        let error = Backend::of("mysql://u:pw@h/db").unwrap_err().to_string();
+        assert!(
+            error.contains("database_url") && !error.contains("pw"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn sqlite_file_path_strips_scheme_and_options() {
+        assert_eq!(
+            sqlite_file_path("sqlite://fithub.db"),
+            Some(PathBuf::from("fithub.db"))
+        );
+        assert_eq!(
+            sqlite_file_path("sqlite:///var/lib/f.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/f.db"))
+        );
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://h/db"), None);
+    }
+}

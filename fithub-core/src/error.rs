@@ -1,0 +1,63 @@
+//! The one error type of the core, in domain words. The edges map it: the API to a status code and
+//! body, the CLI to an exit code and a message.
+
+use std::collections::BTreeMap;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Validation messages keyed by the name the client sent (`diet_id`, not `diet`).
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The object does not exist, or belongs to someone else: the two are never told apart.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("invalid input: {0:?}")]
+    Validation(FieldErrors),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("permission denied")]
+    Forbidden,
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached right now; worth retrying.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A setting is missing or unsafe; the message names the setting.
+    #[error("configuration error: {0}")]
+    Config(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A validation error on one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Error::Validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            // Connection-level failures mean "try again later", not "bug".
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => Error::Unavailable(error.to_string()),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<refinery::Error> for Error {
+    fn from(error: refinery::Error) -> Self {
+        Error::Migration(error.to_string())
+    }
+}

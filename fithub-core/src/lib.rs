@@ -1,0 +1,14 @@
+//! FitHub's core: configuration, storage, migrations and every rule of the domain.
+//!
+//! Nothing here knows about HTTP or terminals; `fithub-api` and `fithub-cli` are thin edges that
+//! turn requests and commands into calls on this crate.
+
+pub mod config;
+pub mod db;
+pub mod error;
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use config::Config;
+pub use db::Database;
+pub use error::{Error, FieldErrors, Result};
