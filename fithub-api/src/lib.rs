@@ -1,1 +1,16 @@
+//! FitHub's HTTP API: routing, extraction, status codes and the OpenAPI document. Every rule of the
+//! domain lives in `fithub-core`; a handler parses, calls one core function and serializes.
+//!
+//! `router(app)` builds the whole application, so tests drive it in-process; `serve` runs it on a
+//! listener until a shutdown future completes, then drains in-flight requests.
 
+mod app;
+mod error;
+mod routes;
+mod serve;
+pub mod telemetry;
+
+pub use app::App;
+pub use error::ApiError;
+pub use routes::{openapi, router};
+pub use serve::{serve, serve_router, shutdown_signal};

@@ -1,1 +1,81 @@
-fn main() {}
+//! `fithub-api`: loads the configuration, brings the database up and serves until SIGTERM.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use fithub_api::{App, serve, shutdown_signal, telemetry};
+use fithub_core::config::{self, Config, Sources};
+use serde::Serialize;
+
+/// FitHub's HTTP API. Every flag overrides the environment and `fithub.toml`.
+#[derive(Debug, Parser, Serialize)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file (default: fithub.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip)]
+    config: Option<PathBuf>,
+    /// Address to listen on [env: FITHUB_BIND] [default: 127.0.0.1:8000].
+    #[arg(long, value_name = "ADDR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bind: Option<String>,
+    /// Database URL [env: DATABASE_URL, FITHUB_DATABASE_URL] [default: sqlite://fithub.db].
+    #[arg(long, value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_url: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = match Config::load(Sources {
+        file: args.config.as_deref(),
+        overrides: &args,
+    }) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("fithub-api: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(&config);
+    for name in config::unknown_env_vars(std::env::vars()) {
+        tracing::warn!(variable = %name, "unknown FITHUB_ variable ignored");
+    }
+    let settings: Vec<String> = config
+        .redacted_entries()
+        .iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    tracing::info!(config = %settings.join(" "), "starting fithub-api {}", env!("CARGO_PKG_VERSION"));
+
+    let app = match App::start(config).await {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!(%error, "cannot start");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(app.config.bind).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, bind = %app.config.bind, "cannot listen");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(address = %app.config.bind, "listening");
+    let db = app.db.clone();
+    let served = serve(app, listener, shutdown_signal()).await;
+    db.close().await;
+    match served {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}

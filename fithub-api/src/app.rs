@@ -1,0 +1,60 @@
+//! The application state every handler sees, and how it is brought up.
+
+use std::sync::Arc;
+
+use fithub_core::config::{Secret, dev_secret};
+use fithub_core::db::migrations;
+use fithub_core::db::{Backend, PoolSettings};
+use fithub_core::{Config, Database, Error, Result};
+
+/// Configuration and the database pool. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub db: Database,
+    /// The configured JWT secret or, in development, the generated one.
+    pub jwt_secret: Secret,
+}
+
+impl App {
+    pub fn new(config: Config, db: Database, jwt_secret: Secret) -> App {
+        App {
+            config: Arc::new(config),
+            db,
+            jwt_secret,
+        }
+    }
+
+    /// Connects to the configured database and makes sure its schema is current.
+    ///
+    /// The embedded SQLite default migrates at start, so `fithub-api` runs on a fresh machine
+    /// with nothing else. PostgreSQL is shared by replicas: migrations are a deliberate deploy
+    /// step (`fithub migrate`), so a pending one stops the start unless `auto_migrate` is set.
+    pub async fn start(config: Config) -> Result<App> {
+        let jwt_secret = dev_secret::jwt_secret_or_generate(&config)?;
+        let db =
+            Database::connect(&config.database_url, &PoolSettings::from_config(&config)).await?;
+        let migrate_at_start = db.backend() == Backend::Sqlite || config.auto_migrate;
+        if migrate_at_start {
+            for applied in migrations::migrate(&db).await? {
+                tracing::info!(version = applied.version, name = %applied.name, "applied migration");
+            }
+        } else {
+            let statuses = migrations::status(&db).await?;
+            if !migrations::is_current(&statuses) {
+                let waiting: Vec<String> = statuses
+                    .iter()
+                    .filter(|s| s.state != migrations::MigrationState::Applied)
+                    .filter(|s| s.state != migrations::MigrationState::Unknown)
+                    .map(|s| format!("V{}__{} ({})", s.version, s.name, s.state.as_str()))
+                    .collect();
+                return Err(Error::Migration(format!(
+                    "the database schema is not current: {}. Run `fithub migrate` first \
+                     (or set FITHUB_AUTO_MIGRATE=true)",
+                    waiting.join(", ")
+                )));
+            }
+        }
+        Ok(App::new(config, db, jwt_secret))
+    }
+}

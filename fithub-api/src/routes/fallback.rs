@@ -1,0 +1,61 @@
+//! Answers for requests no route takes: JSON 404s, JSON 405s, and the trailing-slash redirect.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::detail;
+
+/// The documented path templates, for telling "missing its trailing slash" from "unknown".
+pub struct KnownPaths(matchit::Router<()>);
+
+impl KnownPaths {
+    pub fn of(openapi: &utoipa::openapi::OpenApi) -> Self {
+        let mut paths = matchit::Router::new();
+        for template in openapi.paths.paths.keys() {
+            // OpenAPI and matchit share the `{param}` syntax; a clash means a duplicate route.
+            let _ = paths.insert(template.clone(), ());
+        }
+        KnownPaths(paths)
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.0.at(path).is_ok()
+    }
+}
+
+/// A known path without its trailing slash is redirected to the slash form, query kept
+/// (API.md §1.1); anything else is `404 {"detail": "Not found."}`.
+pub async fn not_found_or_add_slash(
+    Extension(known): Extension<Arc<KnownPaths>>,
+    uri: Uri,
+) -> Response {
+    let path = uri.path();
+    if !path.ends_with('/') {
+        let with_slash = format!("{path}/");
+        if known.contains(&with_slash) {
+            let location = match uri.query() {
+                Some(query) => format!("{with_slash}?{query}"),
+                None => with_slash,
+            };
+            if let Ok(location) = HeaderValue::from_str(&location) {
+                return (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [(header::LOCATION, location)],
+                )
+                    .into_response();
+            }
+        }
+    }
+    detail(StatusCode::NOT_FOUND, "Not found.")
+}
+
+/// `405 {"detail": "Method \"X\" not allowed."}`; axum adds the `Allow` header.
+pub async fn method_not_allowed(method: Method) -> Response {
+    detail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method \"{method}\" not allowed."),
+    )
+}

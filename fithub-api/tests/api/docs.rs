@@ -1,0 +1,105 @@
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn schema_is_yaml_by_default_and_json_on_request() {
+    let app = TestApp::spawn().await;
+
+    let yaml = app.get("/api/schema/").await;
+    assert_eq!(yaml.status, StatusCode::OK);
+    assert_eq!(
+        yaml.header("content-type"),
+        Some("application/vnd.oai.openapi; charset=utf-8")
+    );
+    assert!(
+        yaml.text().starts_with("openapi: 3"),
+        "{}",
+        &yaml.text()[..40]
+    );
+
+    let json = app.get("/api/schema/?format=json").await;
+    assert_eq!(
+        json.header("content-type"),
+        Some("application/vnd.oai.openapi+json")
+    );
+    assert_eq!(json.json()["info"]["title"], "FitHub API");
+
+    let request = Request::get("/api/schema/")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::empty())
+        .expect("request");
+    let negotiated = app.request(request).await;
+    assert_eq!(
+        negotiated.header("content-type"),
+        Some("application/vnd.oai.openapi+json")
+    );
+}
+
+#[tokio::test]
+async fn schema_documents_every_route() {
+    let document = fithub_api::openapi();
+    let paths: Vec<&String> = document.paths.paths.keys().collect();
+    for expected in ["/health", "/ready", "/api/schema/"] {
+        assert!(
+            paths.iter().any(|p| *p == expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+    let ready = serde_json::to_value(&document.paths.paths["/ready"]).expect("json");
+    assert!(ready["get"]["responses"]["503"].is_object(), "{ready}");
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_offline_and_reads_our_schema() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/api/docs/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    assert!(!page.text().contains("cdn"), "no CDN assets");
+
+    let initializer = app.get("/api/docs/swagger-initializer.js").await;
+    assert_eq!(initializer.status, StatusCode::OK);
+    assert!(
+        initializer.text().contains("/api/schema/?format=json"),
+        "{}",
+        initializer.text()
+    );
+
+    let bundle = app.get("/api/docs/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.status, StatusCode::OK);
+    assert!(bundle.body.len() > 100_000, "the vendored bundle is served");
+}
+
+#[tokio::test]
+async fn redoc_is_served_from_the_vendored_bundle() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/api/redoc/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains(r#"spec-url="/api/schema/?format=json""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"src="/api/redoc/redoc.standalone.js""#),
+        "{html}"
+    );
+    assert!(
+        !html.contains("http"),
+        "no external URL in the page: {html}"
+    );
+
+    let bundle = app.get("/api/redoc/redoc.standalone.js").await;
+    assert_eq!(bundle.status, StatusCode::OK);
+    assert_eq!(
+        bundle.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(bundle.body.len() > 500_000);
+}

@@ -1,0 +1,71 @@
+use fithub_api::App;
+use fithub_core::config::{Config, Environment};
+use fithub_core::db::migrations;
+use fithub_core::testing::TestDatabase;
+
+use crate::helpers::test_config;
+
+fn config_for(database: &TestDatabase) -> Config {
+    Config {
+        database_url: database.url().clone(),
+        ..test_config()
+    }
+}
+
+#[tokio::test]
+async fn sqlite_is_migrated_at_start() {
+    let database = TestDatabase::sqlite().await;
+    let app = App::start(config_for(&database)).await.expect("starts");
+    let statuses = migrations::status(&app.db).await.expect("status");
+    assert!(migrations::is_current(&statuses));
+}
+
+#[tokio::test]
+async fn postgres_with_pending_migrations_refuses_to_start() {
+    let Some(database) = TestDatabase::postgres().await else {
+        eprintln!("skipped: FITHUB_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let error = App::start(config_for(&database))
+        .await
+        .err()
+        .expect("refuses");
+    let message = error.to_string();
+    assert!(message.contains("fithub migrate"), "{message}");
+    assert!(
+        message.contains("V1__initial_schema (pending)"),
+        "{message}"
+    );
+    let statuses = migrations::status(database.database())
+        .await
+        .expect("status");
+    assert!(!migrations::is_current(&statuses), "nothing was applied");
+}
+
+#[tokio::test]
+async fn postgres_auto_migrate_applies_at_start() {
+    let Some(database) = TestDatabase::postgres().await else {
+        eprintln!("skipped: FITHUB_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let config = Config {
+        auto_migrate: true,
+        ..config_for(&database)
+    };
+    let app = App::start(config).await.expect("starts");
+    assert!(migrations::is_current(
+        &migrations::status(&app.db).await.expect("status")
+    ));
+}
+
+#[tokio::test]
+async fn production_without_a_jwt_secret_refuses_to_start() {
+    let database = TestDatabase::sqlite().await;
+    let config = Config {
+        env: Environment::Production,
+        jwt_secret: None,
+        ..config_for(&database)
+    };
+    let error = App::start(config).await.err().expect("refuses");
+    assert!(error.to_string().contains("FITHUB_JWT_SECRET"), "{error}");
+}
