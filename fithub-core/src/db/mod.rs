@@ -56,6 +56,8 @@ impl Backend {
 pub struct PoolSettings {
     pub max_connections: u32,
     pub connect_timeout: Duration,
+    /// Create a missing SQLite file. Off for checks, which must not leave a database behind.
+    pub create_sqlite_file: bool,
 }
 
 impl PoolSettings {
@@ -63,6 +65,7 @@ impl PoolSettings {
         PoolSettings {
             max_connections: config.database_max_connections.max(1),
             connect_timeout: Duration::from_secs(config.database_connect_timeout_secs.max(1)),
+            create_sqlite_file: true,
         }
     }
 }
@@ -111,7 +114,7 @@ impl Database {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url.expose())
                     .map_err(invalid)?
-                    .create_if_missing(true)
+                    .create_if_missing(settings.create_sqlite_file)
                     .journal_mode(SqliteJournalMode::Wal)
                     // WAL makes NORMAL durable against application crashes; only a power loss can
                     // lose the last transactions, never corrupt the file.

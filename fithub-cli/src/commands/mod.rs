@@ -1,0 +1,5 @@
+//! One module per subcommand, each with its own arguments and `run`.
+
+pub mod config;
+pub mod health;
+pub mod migrate;

@@ -1,0 +1,6 @@
+//! CLI tests: the real `fithub` binary against temporary databases.
+
+mod config;
+mod health;
+mod helpers;
+mod migrate;
