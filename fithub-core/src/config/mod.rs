@@ -22,6 +22,9 @@ pub const DEFAULT_CONFIG_FILE: &str = "fithub.toml";
 /// Shortest JWT secret accepted in production: 256 bits for HS256.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 const ENV_PREFIX: &str = "FITHUB_";
+/// Settings taken from the environment exactly as written: parsed TOML-style, a secret of
+/// digits such as `0012345` would become the number 12345.
+const VERBATIM_KEYS: &[&str] = &["jwt_secret", "database_url"];
 /// `FITHUB_*` variables that are read elsewhere, not configuration keys.
 const NON_CONFIG_VARIABLES: &[&str] = &["FITHUB_CONFIG", "FITHUB_TEST_DATABASE_URL"];
 
@@ -256,10 +259,14 @@ fn env_provider(
         .filter(|(name, _)| keep(name))
         .map(|(name, value)| {
             let key = name[prefix.len()..].to_lowercase();
-            // The same TOML-like value syntax as figment's own `Env` provider.
-            let value = value
-                .parse()
-                .unwrap_or_else(|never: std::convert::Infallible| match never {});
+            let value = if VERBATIM_KEYS.contains(&key.as_str()) {
+                figment::value::Value::from(value.clone())
+            } else {
+                // The same TOML-like value syntax as figment's own `Env` provider.
+                value
+                    .parse()
+                    .unwrap_or_else(|never: std::convert::Infallible| match never {})
+            };
             (key, value)
         })
         .collect();

@@ -103,8 +103,9 @@ fn a_bad_value_names_its_key() {
 fn numeric_secret_is_kept_verbatim() {
     let config = load(None, &[], &[("FITHUB_JWT_SECRET", "0012345")]).expect("valid");
     // figment would read 0012345 as the number 12345; leading zeros matter in a secret.
-    let secret = config.jwt_secret.expect("set");
-    assert!(secret.expose().ends_with("12345"));
+    assert_eq!(config.jwt_secret.expect("set").expose(), "0012345");
+    let config = load(None, &[], &[("FITHUB_JWT_SECRET", "1.50")]).expect("valid");
+    assert_eq!(config.jwt_secret.expect("set").expose(), "1.50");
 }
 
 #[test]
