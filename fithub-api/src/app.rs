@@ -2,26 +2,33 @@
 
 use std::sync::Arc;
 
+use fithub_core::accounts::{Auth, Passwords};
 use fithub_core::config::{Secret, dev_secret};
 use fithub_core::db::migrations;
 use fithub_core::db::{Backend, PoolSettings};
+use fithub_core::ratelimit::RateLimiter;
 use fithub_core::{Config, Database, Error, Result};
 
-/// Configuration and the database pool. Cheap to clone.
+/// Configuration, the database pool and the services handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub config: Arc<Config>,
     pub db: Database,
-    /// The configured JWT secret or, in development, the generated one.
-    pub jwt_secret: Secret,
+    /// Token signing and password hashing.
+    pub auth: Auth,
+    pub limits: Arc<RateLimiter>,
 }
 
 impl App {
+    /// `jwt_secret` is the configured secret or, in development, the generated one.
     pub fn new(config: Config, db: Database, jwt_secret: Secret) -> App {
+        let auth = Auth::new(&jwt_secret, &config, Passwords::for_this_machine());
+        let limits = Arc::new(RateLimiter::from_config(&config));
         App {
             config: Arc::new(config),
             db,
-            jwt_secret,
+            auth,
+            limits,
         }
     }
 

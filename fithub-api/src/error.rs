@@ -1,11 +1,12 @@
-//! How core errors look on the wire (API.md §1.6). Details of server-side failures are logged,
-//! never sent.
+//! How core errors look on the wire (API.md §1.5, §1.6). Details of server-side failures are
+//! logged, never sent.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fithub_core::Error;
-use serde_json::json;
+use fithub_core::accounts::{AuthFailure, TokenProblem};
+use serde_json::{Value, json};
 
 /// A core error on its way to becoming an HTTP response.
 #[derive(Debug)]
@@ -16,6 +17,8 @@ impl From<Error> for ApiError {
         ApiError(error)
     }
 }
+
+pub type ApiResult<T> = Result<T, ApiError>;
 
 /// `{"detail": message}` with a status: API.md's general error shape.
 pub fn detail(status: StatusCode, message: &str) -> Response {
@@ -30,18 +33,11 @@ impl IntoResponse for ApiError {
                 &format!("No {entity} matches the given query."),
             ),
             Error::Validation(fields) => (StatusCode::BAD_REQUEST, Json(fields)).into_response(),
-            Error::Conflict(message) => detail(StatusCode::CONFLICT, &message),
-            Error::Unauthorized => {
-                let mut response = detail(
-                    StatusCode::UNAUTHORIZED,
-                    "Authentication credentials were not provided.",
-                );
-                response.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"api\""),
-                );
-                response
+            Error::Rejected(message) => {
+                (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
             }
+            Error::Conflict(message) => detail(StatusCode::CONFLICT, &message),
+            Error::Unauthenticated(failure) => unauthenticated(failure),
             Error::Forbidden => detail(
                 StatusCode::FORBIDDEN,
                 "You do not have permission to perform this action.",
@@ -74,4 +70,66 @@ impl IntoResponse for ApiError {
             }
         }
     }
+}
+
+/// A 401 with the compatible body for each failure, and `WWW-Authenticate` always.
+fn unauthenticated(failure: AuthFailure) -> Response {
+    let body = match failure {
+        AuthFailure::NoCredentials => json!({
+            "detail": "Authentication credentials were not provided."
+        }),
+        AuthFailure::MalformedBearer => json!({
+            "detail": "Authorization header must contain two space-delimited values",
+            "code": "bad_authorization_header",
+        }),
+        AuthFailure::InvalidAccessToken(problem) => json!({
+            "detail": "Given token not valid for any token type",
+            "code": "token_not_valid",
+            "messages": [{
+                "token_class": "AccessToken",
+                "token_type": "access",
+                "message": match problem {
+                    TokenProblem::Expired => "Token is expired",
+                    TokenProblem::WrongType => "Token has wrong type",
+                    TokenProblem::Invalid | TokenProblem::Revoked => "Token is invalid",
+                },
+            }],
+        }),
+        AuthFailure::UserNotFound => json!({"detail": "User not found", "code": "user_not_found"}),
+        AuthFailure::UserInactive => json!({"detail": "User is inactive", "code": "user_inactive"}),
+        AuthFailure::TokenKeyMissing => json!({
+            "detail": "Invalid token header. No credentials provided."
+        }),
+        AuthFailure::TokenKeyHasSpaces => json!({
+            "detail": "Invalid token header. Token string should not contain spaces."
+        }),
+        AuthFailure::TokenKeyInvalid => json!({"detail": "Invalid token."}),
+        AuthFailure::TokenUserInactive => json!({"detail": "User inactive or deleted."}),
+        AuthFailure::LoginFailed => json!({
+            "detail": "No active account found with the given credentials"
+        }),
+        AuthFailure::RejectedToken(problem) => json!({
+            "detail": match problem {
+                TokenProblem::Invalid => "Token is invalid",
+                TokenProblem::Expired => "Token is expired",
+                TokenProblem::WrongType => "Token has wrong type",
+                TokenProblem::Revoked => "Token is blacklisted",
+            },
+            "code": "token_not_valid",
+        }),
+        AuthFailure::NoActiveAccount => json!({
+            "detail": "No active account found for the given token.",
+            "code": "no_active_account",
+        }),
+    };
+    with_authenticate_header((StatusCode::UNAUTHORIZED, Json::<Value>(body)).into_response())
+}
+
+/// Every 401 names the scheme to use (API.md §1.5).
+fn with_authenticate_header(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"api\""),
+    );
+    response
 }

@@ -6,6 +6,7 @@
 
 mod app;
 mod error;
+mod extract;
 mod routes;
 mod serve;
 pub mod telemetry;

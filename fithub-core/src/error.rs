@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::accounts::AuthFailure;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Validation messages keyed by the name the client sent (`diet_id`, not `diet`).
@@ -10,15 +12,20 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The object does not exist, or belongs to someone else: the two are never told apart.
+    /// The object does not exist, or belongs to someone else: the two are never told apart. The
+    /// entity is named as the API names it (`Diet`, `MealRecord`).
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("invalid input: {0:?}")]
     Validation(FieldErrors),
+    /// A custom action refused its input (`{"error": …}` on the wire).
+    #[error("{0}")]
+    Rejected(String),
     #[error("conflict: {0}")]
     Conflict(String),
-    #[error("authentication required")]
-    Unauthorized,
+    /// Missing, malformed, expired or revoked credentials, or a failed login.
+    #[error("not authenticated: {0:?}")]
+    Unauthenticated(AuthFailure),
     #[error("permission denied")]
     Forbidden,
     #[error("too many requests; retry after {retry_after_secs} s")]
@@ -39,6 +46,11 @@ impl Error {
     /// A validation error on one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Error::Validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
+    }
+
+    /// A cross-field validation error (`non_field_errors`).
+    pub fn non_field(message: impl Into<String>) -> Self {
+        Error::field(crate::input::NON_FIELD, message)
     }
 }
 

@@ -3,9 +3,15 @@
 //! Nothing here knows about HTTP or terminals; `fithub-api` and `fithub-cli` are thin edges that
 //! turn requests and commands into calls on this crate.
 
+pub mod accounts;
+pub mod audit;
 pub mod config;
+pub mod datetime;
 pub mod db;
 pub mod error;
+pub mod input;
+pub mod permissions;
+pub mod ratelimit;
 #[cfg(feature = "test-support")]
 pub mod testing;
 

@@ -49,10 +49,12 @@ CREATE INDEX refresh_tokens_user_idx ON refresh_tokens (user_id);
 CREATE INDEX refresh_tokens_family_idx ON refresh_tokens (family_id);
 CREATE INDEX refresh_tokens_expires_idx ON refresh_tokens (expires_at);
 
--- At most one API token per user; only a hash of the key is stored.
+-- At most one API token per user. The key is derived from the server secret and key_salt, and
+-- only its SHA-256 is stored (see accounts/api_tokens.rs).
 CREATE TABLE api_tokens (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    key_salt   TEXT NOT NULL,
     key_hash   TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')),
     CONSTRAINT api_tokens_user_key UNIQUE (user_id),

@@ -3,10 +3,13 @@
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use fithub_core::accounts;
 
-use crate::error::detail;
+use crate::App;
+use crate::error::{ApiError, detail};
 
 /// The documented path templates, for telling "missing its trailing slash" from "unknown".
 pub struct KnownPaths(matchit::Router<()>);
@@ -52,10 +55,39 @@ pub async fn not_found_or_add_slash(
     detail(StatusCode::NOT_FOUND, "Not found.")
 }
 
-/// `405 {"detail": "Method \"X\" not allowed."}`; axum adds the `Allow` header.
-pub async fn method_not_allowed(method: Method) -> Response {
+/// `405 {"detail": "Method \"X\" not allowed."}`; axum adds the `Allow` header. On a protected
+/// path, credentials are checked first: 401 comes before 405 (API.md §1.6).
+pub async fn method_not_allowed(
+    State(app): State<App>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if !is_public(uri.path()) {
+        let credentials = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
+        if let Err(error) = accounts::authenticate(&app.db, &app.auth, credentials).await {
+            return ApiError(error).into_response();
+        }
+    }
     detail(
         StatusCode::METHOD_NOT_ALLOWED,
         &format!("Method \"{method}\" not allowed."),
     )
+}
+
+/// Paths that need no credentials (API.md §1.5), besides everything outside `/api/`.
+fn is_public(path: &str) -> bool {
+    const PUBLIC_PREFIXES: &[&str] = &[
+        "/api/auth/",
+        "/api/accounts/register/",
+        "/api/schema/",
+        "/api/docs/",
+        "/api/redoc/",
+    ];
+    !path.starts_with("/api/")
+        || PUBLIC_PREFIXES
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
 }

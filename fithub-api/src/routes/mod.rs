@@ -1,19 +1,26 @@
 //! The whole HTTP surface. Each area's handlers are registered through utoipa-axum, so a route
 //! cannot exist without being in the OpenAPI document.
 
+mod accounts;
+mod auth;
 mod docs;
 mod fallback;
 mod health;
+mod schemas;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::{Extension, Router};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::App;
+use crate::extract::MAX_BODY_BYTES;
+use schemas::SecuritySchemes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,14 +29,30 @@ use crate::App;
         description = "Fitness and nutrition tracking: meals, diets, goals and body measurements."
     ),
     tags(
+        (name = "auth", description = "Obtaining, refreshing and verifying credentials"),
+        (name = "accounts", description = "Registration, profile, password, account deletion"),
         (name = "operations", description = "Liveness, readiness and this document"),
-    )
+    ),
+    modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
 
 /// Every documented route, with the OpenAPI document they make up.
 fn documented_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::obtain_pair))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::verify))
+        .routes(routes!(auth::api_token))
+        .routes(routes!(accounts::root))
+        .routes(routes!(accounts::register))
+        .routes(routes!(
+            accounts::profile,
+            accounts::replace_profile,
+            accounts::update_profile
+        ))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::delete_account))
         .routes(routes!(health::health))
         .routes(routes!(health::ready))
         .routes(routes!(docs::schema))
@@ -51,6 +74,10 @@ pub fn router(app: App) -> Router {
         .fallback(fallback::not_found_or_add_slash)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(Extension(known_paths))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
+        // Outermost: every request has an id before anything logs it, and every answer carries it.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(app)
 }

@@ -37,10 +37,10 @@ impl RunningApi {
     async fn wait_until_healthy(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(response) = client().get(format!("{}/health", self.base)).send().await {
-                if response.status() == 200 {
-                    return;
-                }
+            if let Ok(response) = client().get(format!("{}/health", self.base)).send().await
+                && response.status() == 200
+            {
+                return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("fithub-api exited early: {status}");

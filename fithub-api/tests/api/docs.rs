@@ -37,6 +37,55 @@ async fn schema_is_yaml_by_default_and_json_on_request() {
     );
 }
 
+/// Every documented operation: `(method, path, has a request body)`.
+const OPERATIONS: &[(&str, &str, bool)] = &[
+    ("post", "/api/auth/jwt/token/", true),
+    ("post", "/api/auth/jwt/token/refresh/", true),
+    ("post", "/api/auth/jwt/token/verify/", true),
+    ("post", "/api/auth/token/", true),
+    ("get", "/api/accounts/", false),
+    ("post", "/api/accounts/register/", true),
+    ("get", "/api/accounts/profile/", false),
+    ("put", "/api/accounts/profile/", true),
+    ("patch", "/api/accounts/profile/", true),
+    ("post", "/api/accounts/change-password/", true),
+    ("post", "/api/accounts/delete/", false),
+];
+
+#[tokio::test]
+async fn every_endpoint_has_its_request_and_response_schemas() {
+    let document = serde_json::to_value(fithub_api::openapi()).expect("json");
+    for (method, path, has_body) in OPERATIONS {
+        let operation = &document["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is documented");
+        let responses = operation["responses"].as_object().expect("responses");
+        let success = responses
+            .iter()
+            .find(|(status, _)| status.starts_with('2'))
+            .unwrap_or_else(|| panic!("{method} {path} has a success response"));
+        assert!(
+            success.1["content"]["application/json"]["schema"].is_object(),
+            "{method} {path} documents its answer: {}",
+            success.1
+        );
+        if *has_body {
+            assert!(
+                operation["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                "{method} {path} documents its request body"
+            );
+        }
+        let protected = !path.starts_with("/api/auth/") && *path != "/api/accounts/register/";
+        assert_eq!(
+            operation["security"].is_array(),
+            protected,
+            "{method} {path}: security requirements"
+        );
+    }
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(schemes["jwt"]["scheme"], "bearer");
+    assert_eq!(schemes["api_token"]["name"], "Authorization");
+}
+
 #[tokio::test]
 async fn schema_documents_every_route() {
     let document = fithub_api::openapi();

@@ -1,16 +1,25 @@
+use std::net::SocketAddr;
+
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use fithub_api::{App, router};
 use fithub_core::config::{Config, Secret};
+use fithub_core::db::Backend;
 use fithub_core::testing::TestDatabase;
 use fithub_core::{Database, db::migrations};
 use http_body_util::BodyExt;
+use serde_json::{Value, json};
 use tower::ServiceExt;
+
+/// The signing secret of every test app.
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret!";
 
 /// The application over a fresh database, driven in-process.
 pub struct TestApp {
     router: Router,
+    pub app: App,
     // Dropped last: removes the database.
     _database: Option<TestDatabase>,
 }
@@ -22,7 +31,7 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
-    pub fn json(&self) -> serde_json::Value {
+    pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|error| {
             panic!(
                 "body is not JSON ({error}): {}",
@@ -38,11 +47,21 @@ impl TestResponse {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, status: StatusCode) -> &TestResponse {
+        assert_eq!(self.status, status, "{}", self.text());
+        self
+    }
 }
 
+/// Settings for tests: a fixed secret, and no rate limits unless a test sets its own.
 pub fn test_config() -> Config {
     Config {
-        jwt_secret: Some(Secret::new("test-secret-".repeat(4))),
+        jwt_secret: Some(Secret::new(TEST_SECRET)),
+        auth_rate_limit_per_address: 0,
+        auth_rate_limit_per_username: 0,
         ..Config::default()
     }
 }
@@ -53,26 +72,53 @@ impl TestApp {
         Self::on(TestDatabase::sqlite_migrated().await).await
     }
 
+    /// One app per backend under test (SQLite, and PostgreSQL when configured).
+    pub async fn all() -> Vec<TestApp> {
+        Self::all_with(test_config()).await
+    }
+
+    pub async fn all_with(config: Config) -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for database in TestDatabase::all_migrated().await {
+            apps.push(Self::with_config(database, config.clone()));
+        }
+        apps
+    }
+
     /// On a given test database.
     pub async fn on(database: TestDatabase) -> TestApp {
+        Self::with_config(database, test_config())
+    }
+
+    pub fn with_config(database: TestDatabase, config: Config) -> TestApp {
         let app = App::new(
-            test_config(),
+            config,
             database.database().clone(),
-            Secret::new("x".repeat(32)),
+            Secret::new(TEST_SECRET),
         );
         TestApp {
-            router: router(app),
+            router: router(app.clone()),
+            app,
             _database: Some(database),
         }
     }
 
     /// On any database handle (e.g. one that cannot connect).
     pub fn with_database(db: Database) -> TestApp {
-        let app = App::new(test_config(), db, Secret::new("x".repeat(32)));
+        let app = App::new(test_config(), db, Secret::new(TEST_SECRET));
         TestApp {
-            router: router(app),
+            router: router(app.clone()),
+            app,
             _database: None,
         }
+    }
+
+    pub fn db(&self) -> &Database {
+        &self.app.db
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.app.db.backend()
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
@@ -98,17 +144,119 @@ impl TestApp {
         }
     }
 
+    /// A request to build: credentials, a body, a client address.
+    pub fn call(&self, method: Method, uri: &str) -> Call<'_> {
+        Call {
+            app: self,
+            request: Request::builder().method(method).uri(uri),
+            body: Vec::new(),
+            peer: SocketAddr::from(([127, 0, 0, 1], 40000)),
+        }
+    }
+
     pub async fn send(&self, method: Method, uri: &str) -> TestResponse {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .body(Body::empty())
-            .expect("request");
-        self.request(request).await
+        self.call(method, uri).send().await
     }
 
     pub async fn get(&self, uri: &str) -> TestResponse {
         self.send(Method::GET, uri).await
+    }
+
+    /// `POST` of a JSON body without credentials.
+    pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
+        self.call(Method::POST, uri).json(&body).send().await
+    }
+
+    /// Registers `username` with a good password; the new user's session.
+    pub async fn register(&self, username: &str) -> Session {
+        let response = self
+            .post(
+                "/api/accounts/register/",
+                json!({
+                    "username": username,
+                    "email": format!("{username}@example.com"),
+                    "password": STRONG_PASSWORD,
+                    "password_confirm": STRONG_PASSWORD,
+                }),
+            )
+            .await;
+        response.assert_status(StatusCode::CREATED);
+        let body = response.json();
+        Session {
+            id: body["user"]["id"].as_i64().expect("id"),
+            username: username.to_owned(),
+            access: body["tokens"]["access"]
+                .as_str()
+                .expect("access")
+                .to_owned(),
+            refresh: body["tokens"]["refresh"]
+                .as_str()
+                .expect("refresh")
+                .to_owned(),
+        }
+    }
+}
+
+/// A password that passes every rule.
+pub const STRONG_PASSWORD: &str = "violet-Harbor-47-kite";
+
+/// A registered user and their tokens.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: i64,
+    pub username: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+pub struct Call<'a> {
+    app: &'a TestApp,
+    request: axum::http::request::Builder,
+    body: Vec<u8>,
+    peer: SocketAddr,
+}
+
+impl Call<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.request = self.request.header(name, value);
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn by(self, session: &Session) -> Self {
+        self.bearer(&session.access)
+    }
+
+    pub fn json(mut self, body: &Value) -> Self {
+        self.request = self
+            .request
+            .header(header::CONTENT_TYPE, "application/json");
+        self.body = serde_json::to_vec(body).expect("json");
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.request = self.request.header(header::CONTENT_TYPE, content_type);
+        self.body = body.into();
+        self
+    }
+
+    /// The address the connection comes from.
+    pub fn peer(mut self, address: &str) -> Self {
+        self.peer = SocketAddr::new(address.parse().expect("ip"), 40000);
+        self
+    }
+
+    pub async fn send(self) -> TestResponse {
+        let request = self
+            .request
+            .extension(ConnectInfo(self.peer))
+            .body(Body::from(self.body))
+            .expect("request");
+        self.app.request(request).await
     }
 }
 

@@ -1,7 +1,10 @@
 //! API tests: one binary, the application driven in-process through `router(app)`, plus a few
 //! that start the real `fithub-api` binary.
 
+mod accounts;
+mod auth;
 mod binary;
+mod bodies;
 mod docs;
 mod health;
 mod helpers;

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use secret::{DatabaseUrl, Secret};
@@ -74,6 +75,14 @@ pub struct Config {
     pub ready_timeout_ms: u64,
     /// How long a shutdown waits for in-flight requests, in seconds.
     pub shutdown_grace_secs: u64,
+    /// Authentication attempts allowed per client address per minute (0: no limit).
+    pub auth_rate_limit_per_address: u32,
+    /// Authentication attempts allowed per username per minute (0: no limit).
+    pub auth_rate_limit_per_username: u32,
+    /// Proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the real client:
+    /// the load balancer. Empty: the peer address is the client.
+    #[serde(deserialize_with = "network_list")]
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for Config {
@@ -93,6 +102,9 @@ impl Default for Config {
             log_level: "info".to_owned(),
             ready_timeout_ms: 2000,
             shutdown_grace_secs: 30,
+            auth_rate_limit_per_address: 60,
+            auth_rate_limit_per_username: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -230,6 +242,22 @@ impl Config {
             ("log_level", self.log_level.clone()),
             ("ready_timeout_ms", self.ready_timeout_ms.to_string()),
             ("shutdown_grace_secs", self.shutdown_grace_secs.to_string()),
+            (
+                "auth_rate_limit_per_address",
+                self.auth_rate_limit_per_address.to_string(),
+            ),
+            (
+                "auth_rate_limit_per_username",
+                self.auth_rate_limit_per_username.to_string(),
+            ),
+            (
+                "trusted_proxies",
+                self.trusted_proxies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
         ]
     }
 }
@@ -271,6 +299,20 @@ fn env_provider(
         })
         .collect();
     Serialized::defaults(values)
+}
+
+/// Addresses and networks, as a comma list or a TOML array; a bare address is a /32 or /128.
+fn network_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
+    comma_list(deserializer)?
+        .iter()
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!("{item:?} is not an IP address or network"))
+                })
+        })
+        .collect()
 }
 
 /// Accepts `"a, b"` (an environment variable) as well as `["a", "b"]` (TOML).

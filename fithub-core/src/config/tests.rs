@@ -212,3 +212,27 @@ fn unknown_fithub_variables_are_reported() {
     ]));
     assert_eq!(unknown, vec!["FITHUB_BIDN"]);
 }
+
+#[test]
+fn trusted_proxies_accept_addresses_and_networks() {
+    let config = load(
+        None,
+        &[],
+        &[("FITHUB_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7, ::1")],
+    )
+    .expect("valid");
+    let shown: Vec<String> = config
+        .trusted_proxies
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(shown, vec!["10.0.0.0/8", "192.168.1.7/32", "::1/128"]);
+
+    let error = load(
+        None,
+        &[],
+        &[("FITHUB_TRUSTED_PROXIES", "10.0.0.0/8, nonsense")],
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("nonsense"), "{error}");
+}

@@ -4,6 +4,14 @@
 //! dialects really differ.
 
 pub mod migrations;
+mod query;
+mod uuid;
+
+pub use query::{
+    Dialect, Executor, Query, Record, Transaction, Value, contains_pattern, is_unique_violation,
+    query,
+};
+pub use uuid::DbUuid;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -134,6 +142,13 @@ impl Database {
         match self {
             Database::Postgres(_) => Backend::Postgres,
             Database::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Database::Postgres(_) => Dialect::Postgres,
+            Database::Sqlite(_) => Dialect::Sqlite,
         }
     }
 

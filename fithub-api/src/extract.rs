@@ -1,0 +1,192 @@
+//! What handlers take from a request: the JSON body, the authenticated user, where the request
+//! came from, and ids from the path, each failing with the contract's answer (API.md §1).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use fithub_core::accounts::{self, User};
+use fithub_core::audit::Origin;
+use fithub_core::input::{self, Body};
+use ipnet::IpNet;
+
+use crate::App;
+use crate::error::{ApiError, detail};
+
+/// Largest request body accepted (API.md §1.2).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A request body as a JSON object. An empty body is `{}`; a form-encoded body is read as an
+/// object of strings. Anything else: 415, 400 or 413 with the contract's message.
+pub struct JsonBody(pub Body);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => {
+                        detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.")
+                    }
+                    status => detail(status, &rejection.body_text()),
+                })?;
+        if bytes.is_empty() {
+            return Ok(JsonBody(Body::new()));
+        }
+        let media_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        match media_type.as_str() {
+            "application/json" => match serde_json::from_slice(&bytes) {
+                Ok(serde_json::Value::Object(object)) => Ok(JsonBody(object)),
+                Ok(other) => Err(ApiError(input::not_an_object(&other)).into_response()),
+                Err(error) => Err(detail(
+                    StatusCode::BAD_REQUEST,
+                    &format!("JSON parse error - {error}"),
+                )),
+            },
+            "application/x-www-form-urlencoded" => Ok(JsonBody(
+                url::form_urlencoded::parse(&bytes)
+                    .map(|(key, value)| (key.into_owned(), value.into_owned().into()))
+                    .collect(),
+            )),
+            _ => Err(detail(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &format!("Unsupported media type \"{content_type}\" in request."),
+            )),
+        }
+    }
+}
+
+/// The authenticated, active user (`Authorization: Bearer …` or `Token …`); 401 otherwise.
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<App> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
+        Ok(CurrentUser(
+            accounts::authenticate(&app.db, &app.auth, header).await?,
+        ))
+    }
+}
+
+/// Where the request came from, for the audit trail and rate limits.
+pub struct RequestOrigin(pub Origin);
+
+impl FromRequestParts<App> for RequestOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok());
+        let client = client_address(peer, forwarded, &app.config.trusted_proxies);
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        Ok(RequestOrigin(Origin {
+            client_addr: client.map(|ip| ip.to_string()),
+            request_id,
+            operator: None,
+        }))
+    }
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy, in which case the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Addresses further
+/// left were written by the client and prove nothing.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|network| network.contains(ip));
+    let mut client = peer?;
+    let Some(forwarded_for) = forwarded_for else {
+        return Some(client);
+    };
+    for hop in forwarded_for.rsplit(',') {
+        if !is_trusted(&client) {
+            break;
+        }
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => client = ip,
+            Err(_) => break,
+        }
+    }
+    Some(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("ip")
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
+        // Straight from the internet: the header is the client's own invention.
+        assert_eq!(
+            client_address(Some(ip("203.0.113.9")), Some("1.2.3.4"), &trusted),
+            Some(ip("203.0.113.9"))
+        );
+        // Through the load balancer: the address it saw.
+        assert_eq!(
+            client_address(
+                Some(ip("10.0.0.5")),
+                Some("1.2.3.4, 198.51.100.7"),
+                &trusted
+            ),
+            Some(ip("198.51.100.7"))
+        );
+        // Through two trusted hops.
+        assert_eq!(
+            client_address(
+                Some(ip("10.0.0.5")),
+                Some("198.51.100.7, 10.1.1.1"),
+                &trusted
+            ),
+            Some(ip("198.51.100.7"))
+        );
+        // Garbage stops the walk at the last good address.
+        assert_eq!(
+            client_address(Some(ip("10.0.0.5")), Some("nonsense"), &trusted),
+            Some(ip("10.0.0.5"))
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.5")), Some("1.2.3.4"), &[]),
+            Some(ip("10.0.0.5")),
+            "no trusted proxies: the peer"
+        );
+    }
+}

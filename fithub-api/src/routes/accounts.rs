@@ -1,0 +1,161 @@
+//! `/api/accounts/`: registration, the profile, password change, account deletion (API.md §3.4).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fithub_core::accounts::{self, Profile, Registered};
+use fithub_core::input::Mode;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::auth::limit_attempt;
+use super::schemas::{Detail, Empty, Message, ValidationErrors};
+use crate::App;
+use crate::error::ApiResult;
+use crate::extract::{CurrentUser, JsonBody, RequestOrigin};
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct RegisterRequest {
+    /// Letters, digits and `@ . + - _`; at most 150 characters.
+    #[schema(example = "ada")]
+    username: String,
+    /// Optional; unique (case-insensitively) when given.
+    #[schema(example = "ada@example.com")]
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// At least 8 characters; not common, not entirely numeric, not like the other keys.
+    password: String,
+    password_confirm: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct ProfileRequest {
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+/// The answer of `PATCH /api/accounts/profile/`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct ProfileUpdated {
+    user: Profile,
+    #[schema(example = "Profile updated successfully")]
+    message: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct ChangePasswordRequest {
+    old_password: String,
+    /// At least 8 characters, passing the password rules.
+    new_password: String,
+    new_password_confirm: String,
+}
+
+/// An empty object, for authenticated clients to check their credentials.
+#[utoipa::path(get, path = "/api/accounts/", tag = "accounts",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = Empty), (status = 401, body = Detail)))]
+pub async fn root(_caller: CurrentUser) -> Json<Value> {
+    Json(json!({}))
+}
+
+/// Create an account; answers with its profile and a first token pair.
+#[utoipa::path(post, path = "/api/accounts/register/", tag = "accounts",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Created", body = Registered),
+        (status = 400, description = "Invalid keys, passwords that differ, or a weak password",
+            body = ValidationErrors),
+        (status = 429, description = "Too many attempts; see Retry-After", body = Detail),
+    ))]
+pub async fn register(
+    State(app): State<App>,
+    RequestOrigin(origin): RequestOrigin,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Registered>)> {
+    limit_attempt(&app, &origin, &body)?;
+    let registered = accounts::register(&app.db, &app.auth, &body, &origin).await?;
+    Ok((StatusCode::CREATED, Json(registered)))
+}
+
+/// The caller's profile.
+#[utoipa::path(get, path = "/api/accounts/profile/", tag = "accounts",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = Profile), (status = 401, body = Detail)))]
+pub async fn profile(CurrentUser(user): CurrentUser) -> Json<Profile> {
+    Json(user.profile())
+}
+
+/// Replace the profile's `email`, `first_name` and `last_name` (absent keys keep their values).
+#[utoipa::path(put, path = "/api/accounts/profile/", tag = "accounts",
+    security(("jwt" = []), ("api_token" = [])), request_body = ProfileRequest,
+    responses(
+        (status = 200, body = Profile),
+        (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail),
+    ))]
+pub async fn replace_profile(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    RequestOrigin(origin): RequestOrigin,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Profile>> {
+    let profile = accounts::update_profile(&app.db, &user, &body, Mode::Replace, &origin).await?;
+    Ok(Json(profile))
+}
+
+/// Update some of the profile's keys; answers with an envelope, unlike `PUT`.
+#[utoipa::path(patch, path = "/api/accounts/profile/", tag = "accounts",
+    security(("jwt" = []), ("api_token" = [])), request_body = ProfileRequest,
+    responses(
+        (status = 200, body = ProfileUpdated),
+        (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail),
+    ))]
+pub async fn update_profile(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    RequestOrigin(origin): RequestOrigin,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let profile = accounts::update_profile(&app.db, &user, &body, Mode::Update, &origin).await?;
+    Ok(Json(
+        json!({"user": profile, "message": "Profile updated successfully"}),
+    ))
+}
+
+/// Change the password. Every token issued before, this request's included, stops working.
+#[utoipa::path(post, path = "/api/accounts/change-password/", tag = "accounts",
+    security(("jwt" = []), ("api_token" = [])), request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, body = Message),
+        (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail),
+    ))]
+pub async fn change_password(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    RequestOrigin(origin): RequestOrigin,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    accounts::change_password(&app.db, &app.auth, &user, &body, &origin).await?;
+    Ok(Json(json!({"message": "Password changed successfully"})))
+}
+
+/// Delete the account and everything it owns.
+#[utoipa::path(post, path = "/api/accounts/delete/", tag = "accounts",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = Message), (status = 401, body = Detail)))]
+pub async fn delete_account(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    RequestOrigin(origin): RequestOrigin,
+) -> ApiResult<Json<Value>> {
+    accounts::delete_account(&app.db, &user, &origin).await?;
+    Ok(Json(json!({"message": "Account deleted successfully"})))
+}

@@ -1,0 +1,71 @@
+//! Shapes that appear in the OpenAPI document only: error bodies and small acknowledgements
+//! (API.md §1.6). Handlers build these bodies with `json!`; the types describe them.
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, ToSchema};
+
+/// A general error.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct Detail {
+    #[schema(example = "Not found.")]
+    detail: String,
+}
+
+/// Field-keyed validation errors: each key the client sent (or `non_field_errors`) with its
+/// messages.
+#[derive(ToSchema)]
+#[schema(example = json!({"name": ["This field is required."], "day_fats_g": ["A valid number is required."]}))]
+#[allow(dead_code)] // documentation only
+pub struct ValidationErrors(BTreeMap<String, Vec<String>>);
+
+/// A custom action's error.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct ActionError {
+    #[schema(example = "Query must be at least 2 characters")]
+    error: String,
+}
+
+/// A confirmation.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct Message {
+    #[schema(example = "Password changed successfully")]
+    message: String,
+}
+
+/// An empty object.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct Empty {}
+
+/// The two ways to authenticate (API.md §1.5).
+pub struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "jwt",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from /api/auth/jwt/token/: `Authorization: Bearer <token>`",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "An API token from /api/auth/token/: `Authorization: Token <key>`",
+            ))),
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! Who a caller is: users and their roles, passwords, JWT access/refresh tokens, API tokens, and
+//! the account operations of the API (register, profile, password, deletion) and of operators.
+
+mod admin;
+mod api_tokens;
+mod authenticate;
+mod jwt;
+mod password_rules;
+mod passwords;
+mod profile;
+mod registration;
+mod store;
+mod tokens;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::datetime::Timestamp;
+
+pub use admin::{
+    RoleChange, UserFilter, create_user, delete_user, find_user, list_users, reset_password,
+    revoke_tokens, set_active, set_roles,
+};
+pub use api_tokens::{ApiTokenGrant, obtain_api_token};
+pub use authenticate::authenticate;
+pub use jwt::TokenKind;
+pub use password_rules::{PasswordContext, password_problems};
+pub use passwords::Passwords;
+pub use profile::{change_password, delete_account, update_profile};
+pub use registration::{NewAccount, Registered, register};
+pub use tokens::{Auth, TokenPair, obtain_token_pair, refresh_token_pair, verify_token};
+
+/// A user account, without its password hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    pub date_joined: Timestamp,
+    pub last_login: Option<Timestamp>,
+    /// Carried in every JWT; raised to revoke every token issued before.
+    pub token_generation: i64,
+}
+
+impl User {
+    /// Staff rights: staff users and superusers.
+    pub fn has_staff_rights(&self) -> bool {
+        self.is_staff || self.is_superuser
+    }
+
+    pub fn brief(&self) -> UserBrief {
+        UserBrief {
+            id: self.id,
+            username: self.username.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+        }
+    }
+
+    pub fn profile(&self) -> Profile {
+        Profile {
+            id: self.id,
+            username: self.username.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            date_joined: self.date_joined,
+            is_active: self.is_active,
+        }
+    }
+
+    /// `user`, `staff`, `superuser`, as operators see them.
+    pub fn roles(&self) -> Vec<&'static str> {
+        let mut roles = vec!["user"];
+        if self.is_staff {
+            roles.push("staff");
+        }
+        if self.is_superuser {
+            roles.push("superuser");
+        }
+        roles
+    }
+}
+
+/// The nested `user` of diets, records, preferences, goals and measurements.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct UserBrief {
+    #[schema(example = 42)]
+    pub id: i64,
+    #[schema(example = "ada")]
+    pub username: String,
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    #[schema(example = "Ada")]
+    pub first_name: String,
+    #[schema(example = "Lovelace")]
+    pub last_name: String,
+}
+
+/// The caller's own account.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Profile {
+    #[schema(example = 42)]
+    pub id: i64,
+    #[schema(example = "ada")]
+    pub username: String,
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[schema(value_type = String, example = "2025-01-05T09:12:44.120934Z")]
+    pub date_joined: Timestamp,
+    pub is_active: bool,
+}
+
+/// Why a caller is not authenticated. Each case has its own compatible body on the wire
+/// (API.md §1.5, §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No `Authorization` header, or a scheme FitHub does not use.
+    NoCredentials,
+    /// `Bearer` without exactly one token after it.
+    MalformedBearer,
+    /// A `Bearer` token that is not a valid, current access token.
+    InvalidAccessToken(TokenProblem),
+    /// A `Bearer` token of a user that no longer exists.
+    UserNotFound,
+    UserInactive,
+    /// `Token` without a key.
+    TokenKeyMissing,
+    /// `Token` followed by more than one word.
+    TokenKeyHasSpaces,
+    /// An API token that is unknown or revoked.
+    TokenKeyInvalid,
+    /// An API token of a deactivated user.
+    TokenUserInactive,
+    /// Wrong username or password, or an inactive account, at `jwt/token/`.
+    LoginFailed,
+    /// A token presented to `refresh/` or `verify/` that cannot be used.
+    RejectedToken(TokenProblem),
+    /// A refresh token whose user is gone or inactive.
+    NoActiveAccount,
+}
+
+/// What is wrong with a JWT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// Malformed or badly signed.
+    Invalid,
+    Expired,
+    /// A refresh token where an access token belongs, or the reverse.
+    WrongType,
+    /// Rotated already, or revoked by a password change, deactivation or deletion.
+    Revoked,
+}

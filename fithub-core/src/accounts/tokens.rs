@@ -1,0 +1,275 @@
+//! JWT pairs: log in, rotate, verify (API.md §3.3).
+//!
+//! Every refresh token is a row in `refresh_tokens`. Rotation marks the presented one used, in
+//! the same statement that checks it is unused, so of two concurrent refreshes one wins. A used
+//! token presented again means it was copied: the whole family (every token descended from the
+//! same login) is revoked, the thief's copy and the owner's alike.
+
+use serde::Serialize;
+use time::Duration;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::jwt::{Claims, Jwt, TokenKind};
+use super::passwords::Passwords;
+use super::store;
+use super::{AuthFailure, TokenProblem, User};
+use crate::audit::{self, Entry, Origin};
+use crate::config::{Config, Secret};
+use crate::datetime::Timestamp;
+use crate::db::{Database, DbUuid, Transaction, query};
+use crate::error::{Error, Result};
+use crate::input::{Body, Mode, Need, Reader, Text};
+
+/// What authentication needs: the signing keys, token lifetimes and the password hasher.
+#[derive(Clone)]
+pub struct Auth {
+    pub(super) jwt: Jwt,
+    pub passwords: Passwords,
+    /// Derives API token keys (see `api_tokens`).
+    pub(super) api_token_secret: Secret,
+}
+
+impl Auth {
+    pub fn new(secret: &Secret, config: &Config, passwords: Passwords) -> Auth {
+        Auth {
+            jwt: Jwt::new(
+                secret,
+                Duration::minutes(config.jwt_access_lifetime_minutes as i64),
+                Duration::days(config.jwt_refresh_lifetime_days as i64),
+            ),
+            passwords,
+            api_token_secret: secret.clone(),
+        }
+    }
+}
+
+/// A fresh access token and refresh token.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenPair {
+    pub refresh: String,
+    pub access: String,
+}
+
+/// `username` and `password`, both required and not blank.
+pub(super) struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl Credentials {
+    pub fn read(body: &Body) -> Result<Credentials> {
+        let mut reader = Reader::new(body, Mode::Create);
+        let rule = Text {
+            max: None,
+            blank: false,
+        };
+        let username = reader.string("username", Need::Required, rule);
+        let password = reader.string("password", Need::Required, rule);
+        reader.finish()?;
+        Ok(Credentials {
+            username: username.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+        })
+    }
+
+    /// The active user these credentials log in, if any. Takes as long for an unknown username
+    /// as for a wrong password.
+    pub async fn check(&self, db: &Database, auth: &Auth) -> Result<Option<User>> {
+        let found = store::find_by_username_with_password(db, &self.username).await?;
+        let hash = found.as_ref().map(|found| found.password_hash.as_str());
+        let matches = auth.passwords.verify(&self.password, hash).await?;
+        Ok(found
+            .map(|found| found.user)
+            .filter(|user| matches && user.is_active))
+    }
+}
+
+/// `POST /api/auth/jwt/token/`: a new pair for a username and password.
+pub async fn obtain_token_pair(
+    db: &Database,
+    auth: &Auth,
+    body: &Body,
+    origin: &Origin,
+) -> Result<TokenPair> {
+    let credentials = Credentials::read(body)?;
+    let Some(user) = credentials.check(db, auth).await? else {
+        let entry = Entry::new("auth.login_failed")
+            .details(serde_json::json!({ "username": credentials.username }));
+        audit::record(db, origin, entry).await?;
+        return Err(Error::Unauthenticated(AuthFailure::LoginFailed));
+    };
+    let mut tx = Transaction::begin(db).await?;
+    store::record_login(&mut tx, user.id).await?;
+    // Housekeeping: the user's expired refresh tokens can never be used again.
+    query("DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2")
+        .bind(user.id)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+    let pair = issue_pair(&mut tx, auth, &user, None).await?;
+    audit::record(
+        &mut tx,
+        origin,
+        Entry::new("auth.login").by(&user).on("user", user.id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(pair)
+}
+
+/// Issues an access token and a refresh token, recording the refresh token in `family` (a new
+/// family for a new login).
+pub(super) async fn issue_pair(
+    tx: &mut Transaction,
+    auth: &Auth,
+    user: &User,
+    family: Option<Uuid>,
+) -> Result<TokenPair> {
+    let now = Timestamp::now();
+    let (access, _) = auth
+        .jwt
+        .issue(TokenKind::Access, user.id, user.token_generation, now)?;
+    let (refresh, claims) =
+        auth.jwt
+            .issue(TokenKind::Refresh, user.id, user.token_generation, now)?;
+    query(
+        "INSERT INTO refresh_tokens (jti, user_id, family_id, issued_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(claims.jti)
+    .bind(user.id)
+    .bind(family.unwrap_or_else(Uuid::new_v4))
+    .bind(now)
+    .bind(Timestamp::from_unix_seconds(claims.exp))
+    .execute(&mut *tx)
+    .await?;
+    Ok(TokenPair { refresh, access })
+}
+
+/// The `token`-like key of a body, required and not blank.
+fn read_token(body: &Body, key: &str) -> Result<String> {
+    let mut reader = Reader::new(body, Mode::Create);
+    let token = reader.string(
+        key,
+        Need::Required,
+        Text {
+            max: None,
+            blank: false,
+        },
+    );
+    reader.finish()?;
+    Ok(token.unwrap_or_default())
+}
+
+fn rejected(problem: TokenProblem) -> Error {
+    Error::Unauthenticated(AuthFailure::RejectedToken(problem))
+}
+
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    family_id: DbUuid,
+    used_at: Option<Timestamp>,
+}
+
+/// `POST /api/auth/jwt/token/refresh/`: exchanges a refresh token, once, for a new pair.
+pub async fn refresh_token_pair(
+    db: &Database,
+    auth: &Auth,
+    body: &Body,
+    origin: &Origin,
+) -> Result<TokenPair> {
+    let token = read_token(body, "refresh")?;
+    let claims = auth.jwt.decode(&token).map_err(rejected)?;
+    if claims.token_type != TokenKind::Refresh {
+        return Err(rejected(TokenProblem::WrongType));
+    }
+
+    let mut tx = Transaction::begin(db).await?;
+    let now = Timestamp::now();
+    let rotated: Option<(DbUuid,)> = query(
+        "UPDATE refresh_tokens SET used_at = $2 \
+         WHERE jti = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING family_id",
+    )
+    .bind(claims.jti.as_str())
+    .bind(now)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((DbUuid(family),)) = rotated else {
+        // Unknown (its user was deleted), revoked, or used before: reuse means theft.
+        let row: Option<RefreshRow> =
+            query("SELECT family_id, used_at FROM refresh_tokens WHERE jti = $1")
+                .bind(claims.jti.as_str())
+                .fetch_optional(&mut tx)
+                .await?;
+        if let Some(RefreshRow {
+            family_id,
+            used_at: Some(_),
+        }) = row
+        {
+            let revoked = query(
+                "UPDATE refresh_tokens SET revoked_at = $2 \
+                 WHERE family_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(family_id.0)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+            let entry = Entry::new("auth.refresh_reuse")
+                .on("user", &claims.user_id)
+                .details(serde_json::json!({ "revoked_tokens": revoked }));
+            audit::record(&mut tx, origin, entry).await?;
+            tx.commit().await?;
+        }
+        return Err(rejected(TokenProblem::Revoked));
+    };
+
+    let user = match claims.user_id() {
+        Some(id) => store::find_by_id(&mut tx, id).await?,
+        None => None,
+    };
+    let Some(user) = user.filter(|user| user.is_active) else {
+        return Err(Error::Unauthenticated(AuthFailure::NoActiveAccount));
+    };
+    if user.token_generation != claims.generation {
+        return Err(rejected(TokenProblem::Revoked));
+    }
+    let pair = issue_pair(&mut tx, auth, &user, Some(family)).await?;
+    tx.commit().await?;
+    Ok(pair)
+}
+
+/// `POST /api/auth/jwt/token/verify/`: whether a token (access or refresh) is well-formed,
+/// signed, unexpired and not revoked.
+pub async fn verify_token(db: &Database, auth: &Auth, body: &Body) -> Result<()> {
+    let token = read_token(body, "token")?;
+    let claims = auth.jwt.decode(&token).map_err(rejected)?;
+    if is_revoked(db, &claims).await? {
+        return Err(rejected(TokenProblem::Revoked));
+    }
+    Ok(())
+}
+
+async fn is_revoked(db: &Database, claims: &Claims) -> Result<bool> {
+    let user = match claims.user_id() {
+        Some(id) => store::find_by_id(db, id).await?,
+        None => None,
+    };
+    let Some(user) = user else {
+        return Ok(true);
+    };
+    if !user.is_active || user.token_generation != claims.generation {
+        return Ok(true);
+    }
+    if claims.token_type == TokenKind::Access {
+        return Ok(false);
+    }
+    let usable: bool = query(
+        "SELECT EXISTS (SELECT 1 FROM refresh_tokens \
+         WHERE jti = $1 AND used_at IS NULL AND revoked_at IS NULL)",
+    )
+    .bind(claims.jti.as_str())
+    .fetch_scalar(db)
+    .await?;
+    Ok(!usable)
+}

@@ -1,0 +1,149 @@
+//! The audit trail: who did what, to which object, when and from where. Rows outlive their actor
+//! (the username is kept). Never put a password, a token or a secret in an entry.
+
+use serde::Serialize;
+
+use crate::accounts::User;
+use crate::datetime::Timestamp;
+use crate::db::{Database, Executor, Query, query};
+use crate::error::Result;
+
+/// Where an action came from: a request (client address, request id) or the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub client_addr: Option<String>,
+    pub request_id: Option<String>,
+    /// The operator running `fithub` (`cli:alice`), who acts without a FitHub account.
+    pub operator: Option<String>,
+}
+
+impl Origin {
+    /// An action of `fithub`, run by the current operating-system user.
+    pub fn command_line() -> Origin {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".to_owned());
+        Origin {
+            client_addr: None,
+            request_id: None,
+            operator: Some(format!("cli:{user}")),
+        }
+    }
+}
+
+/// One audited action.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    action: &'static str,
+    actor: Option<(i64, String)>,
+    object_type: Option<&'static str>,
+    object_id: Option<String>,
+    details: Option<serde_json::Value>,
+}
+
+impl Entry {
+    /// `action` is a dotted name such as `auth.login` or `user.deactivate`.
+    pub fn new(action: &'static str) -> Entry {
+        Entry {
+            action,
+            actor: None,
+            object_type: None,
+            object_id: None,
+            details: None,
+        }
+    }
+
+    pub fn by(mut self, actor: &User) -> Entry {
+        self.actor = Some((actor.id, actor.username.clone()));
+        self
+    }
+
+    pub fn on(mut self, object_type: &'static str, object_id: impl ToString) -> Entry {
+        self.object_type = Some(object_type);
+        self.object_id = Some(object_id.to_string());
+        self
+    }
+
+    pub fn details(mut self, details: serde_json::Value) -> Entry {
+        self.details = Some(details);
+        self
+    }
+}
+
+/// Writes `entry`; inside the transaction of the action, so that both happen or neither.
+pub async fn record<'e>(
+    executor: impl Into<Executor<'e>>,
+    origin: &Origin,
+    entry: Entry,
+) -> Result<()> {
+    let (actor_id, actor_username) = match entry.actor {
+        Some((id, username)) => (Some(id), Some(username)),
+        None => (None, origin.operator.clone()),
+    };
+    query(
+        "INSERT INTO audit_log (occurred_at, actor_id, actor_username, action, object_type, \
+         object_id, client_addr, request_id, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(Timestamp::now())
+    .bind(actor_id)
+    .bind(actor_username)
+    .bind(entry.action)
+    .bind(entry.object_type)
+    .bind(entry.object_id)
+    .bind(origin.client_addr.as_deref())
+    .bind(origin.request_id.as_deref())
+    .bind(entry.details.map(|details| details.to_string()))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// A row of the audit trail.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub occurred_at: Timestamp,
+    pub actor_id: Option<i64>,
+    pub actor_username: Option<String>,
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub client_addr: Option<String>,
+    pub request_id: Option<String>,
+    pub details: Option<String>,
+}
+
+/// Which rows to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Actions by this user, or on this user.
+    pub user_id: Option<i64>,
+    pub since: Option<Timestamp>,
+    pub action: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Newest first.
+pub async fn list(db: &Database, filter: &AuditFilter) -> Result<Vec<AuditRecord>> {
+    let mut sql = Query::builder();
+    sql.push(
+        "SELECT id, occurred_at, actor_id, actor_username, action, object_type, object_id, \
+         client_addr, request_id, details FROM audit_log WHERE 1 = 1",
+    );
+    if let Some(user_id) = filter.user_id {
+        sql.push(" AND (actor_id = ").push_bind(user_id);
+        sql.push(" OR (object_type = 'user' AND object_id = ")
+            .push_bind(user_id.to_string());
+        sql.push("))");
+    }
+    if let Some(since) = filter.since {
+        sql.push(" AND occurred_at >= ").push_bind(since);
+    }
+    if let Some(action) = &filter.action {
+        sql.push(" AND action = ").push_bind(action.as_str());
+    }
+    sql.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
+        .push_bind(filter.limit.unwrap_or(1000));
+    Ok(sql.fetch_all(db).await?)
+}
