@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use fithub_core::Database;
 use fithub_core::config::{Config, Sources};
+use fithub_core::db::{PoolSettings, migrations};
 use serde::Serialize;
 
 #[derive(Debug, Parser)]
@@ -44,11 +46,35 @@ impl GlobalArgs {
             overrides: self,
         })?)
     }
+
+    /// The configured database, which must exist and have a current schema.
+    pub async fn connect(&self) -> anyhow::Result<Database> {
+        let config = self.load_config()?;
+        let settings = PoolSettings {
+            create_sqlite_file: false,
+            ..PoolSettings::from_config(&config)
+        };
+        let db = Database::connect(&config.database_url, &settings).await?;
+        if !migrations::is_current(&migrations::status(&db).await?) {
+            anyhow::bail!(
+                "the database schema at {} is not current: run `fithub migrate` first",
+                config.database_url.redacted()
+            );
+        }
+        Ok(db)
+    }
 }
+
+/// A mistake in how a command was called, found after parsing: exit code 2, like clap's own.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 #[derive(Debug, Subcommand)]
 enum Command {
     Migrate(commands::migrate::MigrateArgs),
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
     Config(commands::config::ConfigArgs),
     Health(commands::health::HealthArgs),
 }
@@ -73,12 +99,17 @@ async fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
+        Command::User(command) => commands::user::run(&cli.global, command).await,
         Command::Config(args) => commands::config::run(&cli.global, args),
         Command::Health(args) => commands::health::run(&cli.global, args).await,
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Unhealthy) => ExitCode::from(3),
+        Err(error) if error.is::<UsageError>() => {
+            eprintln!("fithub: {error}");
+            ExitCode::from(2)
+        }
         Err(error) => {
             eprintln!("fithub: {error:#}");
             ExitCode::FAILURE

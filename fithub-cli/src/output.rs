@@ -28,3 +28,25 @@ pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
+
+/// A core error as the operator should read it: validation messages name the flag they belong to
+/// (`--first-name`), or the password.
+pub fn explain(error: fithub_core::Error) -> anyhow::Error {
+    match error {
+        fithub_core::Error::Validation(fields) => {
+            let problems: Vec<String> = fields
+                .iter()
+                .map(|(field, messages)| {
+                    let name = match field.as_str() {
+                        "password" => "the password".to_owned(),
+                        fithub_core::input::NON_FIELD => "input".to_owned(),
+                        flag => format!("--{}", flag.replace('_', "-")),
+                    };
+                    format!("{name}: {}", messages.join(" "))
+                })
+                .collect();
+            anyhow::anyhow!("invalid {}", problems.join("; "))
+        }
+        other => other.into(),
+    }
+}

@@ -1,0 +1,354 @@
+//! `fithub user`: accounts, for operators. The same core functions as the API, so the same rules:
+//! a user created here passes registration's checks.
+//!
+//! Passwords never come from a flag (it would end up in shell history and `ps`): a hidden prompt
+//! with confirmation on a terminal, or one line on stdin with `--password-stdin`. Prompts appear
+//! only on a terminal; without one, a command that would prompt refuses and names the flag.
+
+use std::io::{BufRead, IsTerminal};
+
+use clap::{ArgGroup, Args, Subcommand};
+use fithub_core::Database;
+use fithub_core::accounts::{self, NewAccount, Passwords, RoleChange, User, UserFilter};
+use fithub_core::audit::Origin;
+use serde::Serialize;
+
+use crate::output::{Format, explain, print_json, table};
+use crate::{GlobalArgs, Outcome, UsageError};
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user
+    Create(CreateArgs),
+    /// List users
+    List(ListArgs),
+    /// Show one user
+    Show {
+        /// Id, username or email
+        user: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Grant or take away the staff and superuser roles
+    SetRole(SetRoleArgs),
+    /// Let a deactivated user log in again (their old tokens stay invalid)
+    Activate {
+        /// Id, username or email
+        user: String,
+    },
+    /// Stop a user from logging in and end every token they hold
+    Deactivate {
+        /// Id, username or email
+        user: String,
+    },
+    /// Set a new password; ends every token the user holds
+    ResetPassword {
+        /// Id, username or email
+        user: String,
+        /// Read the password from the first line of stdin instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// End every JWT and the API token of a user
+    RevokeTokens {
+        /// Id, username or email
+        user: String,
+    },
+    /// Delete a user and everything they own
+    Delete {
+        /// Id, username or email
+        user: String,
+        /// Do not ask for confirmation (required without a terminal)
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[arg(long)]
+    username: String,
+    #[arg(long, default_value = "")]
+    email: String,
+    #[arg(long, default_value = "")]
+    first_name: String,
+    #[arg(long, default_value = "")]
+    last_name: String,
+    /// Grant the staff role (may modify the public catalogue and any category)
+    #[arg(long)]
+    staff: bool,
+    /// Grant the superuser role
+    #[arg(long)]
+    superuser: bool,
+    /// Read the password from the first line of stdin instead of prompting
+    #[arg(long)]
+    password_stdin: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only active users
+    #[arg(long, conflicts_with = "inactive")]
+    active: bool,
+    /// Only deactivated users
+    #[arg(long)]
+    inactive: bool,
+    /// Only users with staff rights (staff or superuser)
+    #[arg(long)]
+    staff: bool,
+    /// Users whose username, email or name contains this (case-insensitive)
+    #[arg(long)]
+    search: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("change").required(true).multiple(true)))]
+pub struct SetRoleArgs {
+    /// Id, username or email
+    user: String,
+    #[arg(long, group = "change", overrides_with = "no_staff")]
+    staff: bool,
+    #[arg(long, group = "change")]
+    no_staff: bool,
+    #[arg(long, group = "change", overrides_with = "no_superuser")]
+    superuser: bool,
+    #[arg(long, group = "change")]
+    no_superuser: bool,
+}
+
+/// A user as `show`, `list` and `create` print it.
+#[derive(Debug, Serialize)]
+struct UserView {
+    id: i64,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    roles: Vec<&'static str>,
+    is_active: bool,
+    is_staff: bool,
+    is_superuser: bool,
+    date_joined: String,
+    last_login: Option<String>,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        UserView {
+            id: user.id,
+            username: user.username.clone(),
+            email: user.email.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            roles: user.roles(),
+            is_active: user.is_active,
+            is_staff: user.is_staff,
+            is_superuser: user.is_superuser,
+            date_joined: user.date_joined.to_wire(),
+            last_login: user.last_login.map(|at| at.to_wire()),
+        }
+    }
+}
+
+pub async fn run(global: &GlobalArgs, command: UserCommand) -> anyhow::Result<Outcome> {
+    let db = global.connect().await?;
+    let outcome = execute(&db, command).await;
+    db.close().await;
+    outcome
+}
+
+async fn execute(db: &Database, command: UserCommand) -> anyhow::Result<Outcome> {
+    let origin = Origin::command_line();
+    let passwords = Passwords::for_this_machine();
+    match command {
+        UserCommand::Create(args) => {
+            let password = read_new_password(args.password_stdin)?;
+            let account = NewAccount {
+                username: args.username,
+                email: args.email,
+                first_name: args.first_name,
+                last_name: args.last_name,
+                password,
+                is_staff: args.staff,
+                is_superuser: args.superuser,
+            };
+            let user = accounts::create_user(db, &passwords, &account, &origin)
+                .await
+                .map_err(explain)?;
+            match args.format {
+                Format::Json => print_json(&UserView::from(&user))?,
+                Format::Text => println!("Created user {} (id {})", user.username, user.id),
+            }
+        }
+        UserCommand::List(args) => {
+            let filter = UserFilter {
+                active: match (args.active, args.inactive) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                staff: args.staff.then_some(true),
+                search: args.search,
+            };
+            let users = accounts::list_users(db, &filter).await?;
+            print_users(&users, args.format)?;
+        }
+        UserCommand::Show { user, format } => {
+            let user = find(db, &user).await?;
+            match format {
+                Format::Json => print_json(&UserView::from(&user))?,
+                Format::Text => print_users(std::slice::from_ref(&user), format)?,
+            }
+        }
+        UserCommand::SetRole(args) => {
+            let user = find(db, &args.user).await?;
+            let change = RoleChange {
+                staff: flag(args.staff, args.no_staff),
+                superuser: flag(args.superuser, args.no_superuser),
+            };
+            let updated = accounts::set_roles(db, &user, change, &origin).await?;
+            println!("{}: roles {}", updated.username, updated.roles().join(", "));
+        }
+        UserCommand::Activate { user } => {
+            let user = find(db, &user).await?;
+            accounts::set_active(db, &user, true, &origin).await?;
+            println!("Activated {}", user.username);
+        }
+        UserCommand::Deactivate { user } => {
+            let user = find(db, &user).await?;
+            accounts::set_active(db, &user, false, &origin).await?;
+            println!(
+                "Deactivated {}; every token they held is revoked",
+                user.username
+            );
+        }
+        UserCommand::ResetPassword {
+            user,
+            password_stdin,
+        } => {
+            let user = find(db, &user).await?;
+            let password = read_new_password(password_stdin)?;
+            accounts::reset_password(db, &passwords, &user, &password, &origin)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Password of {} reset; every token they held is revoked",
+                user.username
+            );
+        }
+        UserCommand::RevokeTokens { user } => {
+            let user = find(db, &user).await?;
+            accounts::revoke_tokens(db, &user, &origin).await?;
+            println!("Revoked every token of {}", user.username);
+        }
+        UserCommand::Delete { user, yes } => {
+            let user = find(db, &user).await?;
+            if !yes && !confirm_delete(&user)? {
+                println!("Nothing deleted.");
+                return Ok(Outcome::Success);
+            }
+            accounts::delete_user(db, &user, &origin).await?;
+            println!("Deleted {} and everything they owned", user.username);
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+async fn find(db: &Database, who: &str) -> anyhow::Result<User> {
+    accounts::find_user(db, who)
+        .await
+        .map_err(|error| match error {
+            fithub_core::Error::NotFound(_) => {
+                anyhow::anyhow!("no user with id, username or email {who:?}")
+            }
+            other => other.into(),
+        })
+}
+
+/// `--flag` → `Some(true)`, `--no-flag` → `Some(false)`, neither → unchanged.
+fn flag(set: bool, unset: bool) -> Option<bool> {
+    match (set, unset) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+fn print_users(users: &[User], format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            let views: Vec<UserView> = users.iter().map(UserView::from).collect();
+            print_json(&views)?;
+        }
+        Format::Text => {
+            let mut table = table([
+                "Id",
+                "Username",
+                "Email",
+                "Roles",
+                "Active",
+                "Joined",
+                "Last login",
+            ]);
+            for user in users {
+                table.add_row([
+                    user.id.to_string(),
+                    user.username.clone(),
+                    user.email.clone(),
+                    user.roles().join(", "),
+                    if user.is_active { "yes" } else { "no" }.to_owned(),
+                    user.date_joined.to_wire(),
+                    user.last_login
+                        .map_or_else(|| "never".to_owned(), |at| at.to_wire()),
+                ]);
+            }
+            println!("{table}");
+        }
+    }
+    Ok(())
+}
+
+/// The new password: one line of stdin, or a hidden prompt with confirmation on a terminal.
+fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        if password.is_empty() {
+            return Err(UsageError("--password-stdin: stdin held no password".into()).into());
+        }
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "no terminal to prompt for the password: pass it on stdin with --password-stdin".into(),
+        )
+        .into());
+    }
+    Ok(dialoguer::Password::new()
+        .with_prompt("Password")
+        .with_confirmation("Repeat the password", "The passwords do not match")
+        .interact()?)
+}
+
+/// Asks on a terminal; without one, refuses rather than waiting for an answer that never comes.
+fn confirm_delete(user: &User) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "refusing to delete without confirmation: there is no terminal to ask; pass --yes"
+                .into(),
+        )
+        .into());
+    }
+    Ok(dialoguer::Confirm::new()
+        .with_prompt(format!(
+            "Delete {} (id {}) and everything they own?",
+            user.username, user.id
+        ))
+        .default(false)
+        .interact()?)
+}
