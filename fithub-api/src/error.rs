@@ -32,6 +32,7 @@ impl IntoResponse for ApiError {
                 StatusCode::NOT_FOUND,
                 &format!("No {entity} matches the given query."),
             ),
+            Error::InvalidPage => detail(StatusCode::NOT_FOUND, "Invalid page."),
             Error::Validation(fields) => (StatusCode::BAD_REQUEST, Json(fields)).into_response(),
             Error::Rejected(message) => {
                 (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()

@@ -4,11 +4,11 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use fithub_core::accounts::{self, User};
+use fithub_core::accounts::{self, Caller, User};
 use fithub_core::audit::Origin;
 use fithub_core::input::{self, Body};
 use ipnet::IpNet;
@@ -90,6 +90,32 @@ impl FromRequestParts<App> for CurrentUser {
     }
 }
 
+/// The authenticated user and where the request came from: what a write needs to know who owns
+/// what it touches and whom to record in the audit trail. 401 without valid credentials.
+pub struct Actor {
+    pub user: User,
+    pub origin: Origin,
+}
+
+impl Actor {
+    pub fn caller(&self) -> Caller<'_> {
+        Caller {
+            user: &self.user,
+            origin: &self.origin,
+        }
+    }
+}
+
+impl FromRequestParts<App> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, app).await?;
+        let Ok(RequestOrigin(origin)) = RequestOrigin::from_request_parts(parts, app).await;
+        Ok(Actor { user, origin })
+    }
+}
+
 /// Where the request came from, for the audit trail and rate limits.
 pub struct RequestOrigin(pub Origin);
 
@@ -142,6 +168,45 @@ pub fn client_address(
         }
     }
     Some(client)
+}
+
+/// The query string's parameters, decoded, for the custom actions that read one or two.
+pub struct QueryParams(Vec<(String, String)>);
+
+impl QueryParams {
+    /// The last value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(QueryParams(crate::pagination::query_pairs(
+            parts.uri.query(),
+        )))
+    }
+}
+
+/// An integer id from the path; anything else is `404 {"detail": "Not found."}`.
+pub struct PathId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let not_found = || detail(StatusCode::NOT_FOUND, "Not found.");
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        raw.parse().map(PathId).map_err(|_| not_found())
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod app;
 mod error;
 mod extract;
+mod pagination;
 mod routes;
 mod serve;
 pub mod telemetry;

@@ -16,6 +16,9 @@ pub enum Error {
     /// entity is named as the API names it (`Diet`, `MealRecord`).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A list page past the end, or not a page number at all.
+    #[error("invalid page")]
+    InvalidPage,
     #[error("invalid input: {0:?}")]
     Validation(FieldErrors),
     /// A custom action refused its input (`{"error": …}` on the wire).

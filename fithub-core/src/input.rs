@@ -147,6 +147,48 @@ pub trait Choice: Sized + Copy + 'static {
     }
 }
 
+/// Declares an enumeration of wire values: the enum, its [`Choice`] implementation, serde and
+/// OpenAPI, and `VALUES` (the wire spellings, for list filters).
+#[macro_export]
+macro_rules! choices {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            utoipa::ToSchema,
+        )]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $crate::input::Choice for $name {
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+            fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl $name {
+            pub const VALUES: &'static [&'static str] = &[$($text),+];
+
+            /// A value read back from the database, where a CHECK constraint keeps it valid.
+            pub fn from_stored(text: &str) -> Self {
+                <Self as $crate::input::Choice>::parse(text).unwrap_or(Self::ALL_FIRST)
+            }
+
+            const ALL_FIRST: Self = <Self as $crate::input::Choice>::ALL[0];
+        }
+
+        impl From<$name> for $crate::db::Value {
+            fn from(choice: $name) -> Self {
+                $crate::db::Value::from(<$name as $crate::input::Choice>::as_str(choice))
+            }
+        }
+    };
+}
+
 /// Reads the keys of one body, collecting errors.
 pub struct Reader<'a> {
     body: &'a Body,
@@ -524,6 +566,33 @@ fn show_number(value: f64) -> String {
     }
 }
 
+/// Longest window, in days, of a summary or a trend.
+pub const MAX_DAYS: i64 = 3650;
+
+/// The `days` query parameter (API.md §3.5.5): an integer in −3650 … 3650; `default` when absent
+/// or empty. Errors are keyed `days`.
+pub fn days_param(raw: Option<&str>, default: i64) -> Result<i64> {
+    let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
+        return Ok(default);
+    };
+    let range = Range::between(-MAX_DAYS as f64, MAX_DAYS as f64);
+    match parse_integer_text(raw) {
+        Some(days) => match range.check(days as f64) {
+            Some(message) => Err(Error::field("days", message)),
+            None => Ok(days),
+        },
+        // Digits beyond 64 bits are out of range, not "not an integer".
+        None if is_integer_shaped(raw) => {
+            let beyond = if raw.starts_with('-') { -1e30 } else { 1e30 };
+            Err(Error::field(
+                "days",
+                range.check(beyond).unwrap_or_default(),
+            ))
+        }
+        None => Err(Error::field("days", NOT_INTEGER)),
+    }
+}
+
 /// The body of a request that is not a JSON object: the error of API.md §1.2.
 pub fn not_an_object(value: &Value) -> Error {
     Error::Validation(FieldErrors::from([(
@@ -779,6 +848,32 @@ mod tests {
         let mut reader = Reader::new(&input, Mode::Update);
         assert_eq!(reader.date_or_null("end_date", Need::Optional), Some(None));
         assert_eq!(reader.date_or_null("start_date", Need::Optional), None);
+    }
+
+    #[test]
+    fn days_are_integers_within_ten_years() {
+        assert_eq!(days_param(None, 7).ok(), Some(7));
+        assert_eq!(days_param(Some(""), 30).ok(), Some(30));
+        assert_eq!(days_param(Some("-3650"), 7).ok(), Some(-3650));
+        assert_eq!(days_param(Some("0"), 7).ok(), Some(0));
+        let message = |raw: &str| match days_param(Some(raw), 7) {
+            Err(Error::Validation(errors)) => errors["days"][0].clone(),
+            other => panic!("{raw}: {other:?}"),
+        };
+        assert_eq!(message("abc"), "A valid integer is required.");
+        assert_eq!(message("1.5"), "A valid integer is required.");
+        assert_eq!(
+            message("3651"),
+            "Ensure this value is less than or equal to 3650."
+        );
+        assert_eq!(
+            message("-3651"),
+            "Ensure this value is greater than or equal to -3650."
+        );
+        assert_eq!(
+            message("99999999999999999999"),
+            "Ensure this value is less than or equal to 3650."
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod datetime;
 pub mod db;
 pub mod error;
 pub mod input;
+pub mod listing;
+pub mod nutrition;
 pub mod permissions;
 pub mod ratelimit;
 #[cfg(feature = "test-support")]

@@ -6,7 +6,8 @@ mod auth;
 mod docs;
 mod fallback;
 mod health;
-mod schemas;
+mod nutrition;
+pub(crate) mod schemas;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ use schemas::SecuritySchemes;
     tags(
         (name = "auth", description = "Obtaining, refreshing and verifying credentials"),
         (name = "accounts", description = "Registration, profile, password, account deletion"),
+        (name = "nutrition", description = "Diets, meals, ingredients, categories, records, preferences"),
         (name = "operations", description = "Liveness, readiness and this document"),
     ),
     modifiers(&SecuritySchemes)
@@ -39,7 +41,8 @@ struct ApiDoc;
 
 /// Every documented route, with the OpenAPI document they make up.
 fn documented_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    nutrition::routes(router)
         .routes(routes!(auth::obtain_pair))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::verify))

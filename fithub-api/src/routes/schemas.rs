@@ -42,6 +42,22 @@ pub struct Message {
 #[allow(dead_code)] // documentation only
 pub struct Empty {}
 
+/// The query parameters every list accepts (API.md §1.8, §1.9).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation only
+pub struct ListQuery {
+    /// A page number from 1, or `last`.
+    page: Option<String>,
+    /// Results per page, 1 to 100 (default 20).
+    page_size: Option<u32>,
+    /// Terms (split at spaces and commas; "quoted phrases" kept) that must each occur in a
+    /// search field, case-insensitively.
+    search: Option<String>,
+    /// Comma-separated field names, `-` for descending.
+    ordering: Option<String>,
+}
+
 /// The two ways to authenticate (API.md §1.5).
 pub struct SecuritySchemes;
 

@@ -91,6 +91,11 @@ impl TestApp {
     }
 
     pub fn with_config(database: TestDatabase, config: Config) -> TestApp {
+        // Server logs go to the test's captured output: a failing test shows why.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
         let app = App::new(
             config,
             database.database().clone(),

@@ -8,6 +8,7 @@ mod bodies;
 mod docs;
 mod health;
 mod helpers;
+mod nutrition;
 mod routing;
 mod shutdown;
 mod startup;

@@ -28,7 +28,31 @@ pub use password_rules::{PasswordContext, password_problems};
 pub use passwords::Passwords;
 pub use profile::{change_password, delete_account, update_profile};
 pub use registration::{NewAccount, Registered, register};
+pub use store::lock_user;
 pub use tokens::{Auth, TokenPair, obtain_token_pair, refresh_token_pair, verify_token};
+
+/// Who is acting, and from where: the owner of what they touch and the actor of the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    pub user: &'a User,
+    pub origin: &'a crate::audit::Origin,
+}
+
+impl Caller<'_> {
+    /// Records `action` on an object in the audit trail, inside the write's transaction.
+    pub async fn audit<'e>(
+        &self,
+        executor: impl Into<crate::db::Executor<'e>>,
+        action: &'static str,
+        object_type: &'static str,
+        object_id: impl ToString,
+    ) -> crate::Result<()> {
+        let entry = crate::audit::Entry::new(action)
+            .by(self.user)
+            .on(object_type, object_id);
+        crate::audit::record(executor, self.origin, entry).await
+    }
+}
 
 /// A user account, without its password hash.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -178,3 +178,16 @@ pub async fn delete(tx: &mut crate::db::Transaction, id: i64) -> Result<bool> {
         .await?;
     Ok(deleted == 1)
 }
+
+/// Serializes writes that must see each other (activating one diet deactivates the others): on
+/// PostgreSQL a row lock on the user, held to the end of `tx`; SQLite's write transactions are
+/// serialized already.
+pub async fn lock_user(tx: &mut crate::db::Transaction, id: i64) -> Result<()> {
+    if tx.dialect() == crate::db::Dialect::Postgres {
+        query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}

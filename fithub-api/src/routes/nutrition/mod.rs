@@ -1,0 +1,118 @@
+//! `/api/nutrition/` (API.md §3.5): one module per resource, as in the core.
+
+mod categories;
+mod diets;
+mod ingredients;
+mod meal_ingredients;
+mod meals;
+mod preferences;
+mod records;
+
+use axum::Json;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::schemas::Detail;
+use crate::App;
+use crate::extract::CurrentUser;
+use crate::pagination::BaseUrl;
+
+/// Every nutrition route. Collection actions (`diets/active/`) are static segments, which the
+/// router always prefers to an `{id}`.
+pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
+    router
+        .routes(routes!(root))
+        .routes(routes!(diets::list, diets::create))
+        .routes(routes!(
+            diets::retrieve,
+            diets::replace,
+            diets::update,
+            diets::destroy
+        ))
+        .routes(routes!(diets::activate))
+        .routes(routes!(diets::active))
+        .routes(routes!(meals::list, meals::create))
+        .routes(routes!(
+            meals::retrieve,
+            meals::replace,
+            meals::update,
+            meals::destroy
+        ))
+        .routes(routes!(meals::ingredients))
+        .routes(routes!(meals::add_ingredient))
+        .routes(routes!(meals::nutrition_summary))
+        .routes(routes!(ingredients::list, ingredients::create))
+        .routes(routes!(
+            ingredients::retrieve,
+            ingredients::replace,
+            ingredients::update,
+            ingredients::destroy
+        ))
+        .routes(routes!(ingredients::search))
+        .routes(routes!(ingredients::personal))
+        .routes(routes!(categories::list, categories::create))
+        .routes(routes!(
+            categories::retrieve,
+            categories::replace,
+            categories::update,
+            categories::destroy
+        ))
+        .routes(routes!(records::list, records::create))
+        .routes(routes!(
+            records::retrieve,
+            records::replace,
+            records::update,
+            records::destroy
+        ))
+        .routes(routes!(records::today))
+        .routes(routes!(records::nutrition_summary))
+        .routes(routes!(preferences::list, preferences::create))
+        .routes(routes!(
+            preferences::retrieve,
+            preferences::replace,
+            preferences::update,
+            preferences::destroy
+        ))
+        .routes(routes!(preferences::by_type))
+        .routes(routes!(meal_ingredients::list, meal_ingredients::create))
+        .routes(routes!(
+            meal_ingredients::retrieve,
+            meal_ingredients::replace,
+            meal_ingredients::update,
+            meal_ingredients::destroy
+        ))
+}
+
+/// The collections' absolute URLs.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct NutritionRoot {
+    #[schema(example = "http://api.example.com/api/nutrition/diets/")]
+    diets: String,
+    meals: String,
+    ingredients: String,
+    categories: String,
+    records: String,
+    preferences: String,
+    #[schema(rename = "meal-ingredients")]
+    meal_ingredients: String,
+}
+
+/// The nutrition collections.
+#[utoipa::path(get, path = "/api/nutrition/", tag = "nutrition",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = NutritionRoot), (status = 401, body = Detail)))]
+pub async fn root(_caller: CurrentUser, BaseUrl(base): BaseUrl) -> Json<Value> {
+    let url = |collection: &str| format!("{base}/api/nutrition/{collection}/");
+    Json(json!({
+        "diets": url("diets"),
+        "meals": url("meals"),
+        "ingredients": url("ingredients"),
+        "categories": url("categories"),
+        "records": url("records"),
+        "preferences": url("preferences"),
+        "meal-ingredients": url("meal-ingredients"),
+    }))
+}

@@ -1,0 +1,481 @@
+//! Every list endpoint's filters, search, ordering and pagination (API.md §1.8, §1.9), declared
+//! once per resource as a [`ListSpec`] and run here.
+//!
+//! A list is two queries whatever its size: the count, and the page.
+
+use serde::Serialize;
+
+use crate::datetime::{self, Timestamp};
+use crate::db::{Database, Dialect, Query, Record, Value, contains_pattern};
+use crate::error::{Error, FieldErrors, Result};
+use crate::input::parse_boolean_text;
+
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// How one resource's list may be filtered, searched and ordered.
+pub struct ListSpec {
+    /// The rows and joins, e.g. `diets d` (no `WHERE`).
+    pub from: &'static str,
+    /// The selected columns.
+    pub columns: &'static str,
+    pub filters: &'static [Filter],
+    /// SQL expressions searched by `search`; empty when the endpoint has no search.
+    pub search: &'static [&'static str],
+    /// `(name in ?ordering=, SQL expression)`.
+    pub ordering: &'static [(&'static str, &'static str)],
+    /// Used when `ordering` names nothing known, e.g. `&["-created_at"]`.
+    pub default_ordering: &'static [&'static str],
+    /// The id column, for tie-breaking.
+    pub id: &'static str,
+}
+
+/// An exact-match query parameter.
+pub struct Filter {
+    pub param: &'static str,
+    pub column: &'static str,
+    pub kind: FilterKind,
+}
+
+pub enum FilterKind {
+    /// One of these values.
+    Choice(&'static [&'static str]),
+    /// An object id; an id the caller cannot see simply matches nothing.
+    Id,
+    Bool,
+    Date,
+    Timestamp,
+}
+
+/// A page of a list: which page, of how many, and its rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    /// Matching rows, all pages together.
+    pub count: i64,
+    #[serde(skip)]
+    pub number: u64,
+    #[serde(skip)]
+    pub last: u64,
+    pub results: Vec<T>,
+}
+
+impl<T> Page<T> {
+    pub fn has_next(&self) -> bool {
+        self.number < self.last
+    }
+
+    pub fn has_previous(&self) -> bool {
+        self.number > 1
+    }
+
+    pub fn map<U>(self, convert: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            count: self.count,
+            number: self.number,
+            last: self.last,
+            results: self.results.into_iter().map(convert).collect(),
+        }
+    }
+}
+
+/// The requested page: a number from 1, or the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageNumber {
+    Number(u64),
+    Last,
+}
+
+/// A query string parsed against a [`ListSpec`].
+#[derive(Debug)]
+pub struct ListParams {
+    filters: Vec<(&'static str, Value)>,
+    /// Set when an id filter names an id that cannot exist: nothing matches.
+    matches_nothing: bool,
+    search_terms: Vec<String>,
+    ordering: Vec<(&'static str, bool)>,
+    page: PageNumber,
+    page_size: u32,
+}
+
+impl ListSpec {
+    /// Reads filters, `search`, `ordering`, `page` and `page_size`; every bad value is reported at
+    /// once, keyed by its parameter.
+    pub fn parse(&self, query: &[(String, String)]) -> Result<ListParams> {
+        // The last occurrence of a repeated parameter wins.
+        let get = |name: &str| -> Option<&str> {
+            query
+                .iter()
+                .rev()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        };
+        let mut errors = FieldErrors::new();
+        let mut error = |param: &str, message: String| {
+            errors.entry(param.to_owned()).or_default().push(message);
+        };
+
+        let mut filters = Vec::new();
+        let mut matches_nothing = false;
+        for filter in self.filters {
+            let Some(raw) = get(filter.param).filter(|raw| !raw.is_empty()) else {
+                continue;
+            };
+            match filter.kind.parse(raw) {
+                Ok(Some(value)) => filters.push((filter.column, value)),
+                Ok(None) => matches_nothing = true,
+                Err(message) => error(filter.param, message),
+            }
+        }
+
+        let page_size = match get("page_size") {
+            None | Some("") => DEFAULT_PAGE_SIZE,
+            Some(raw) => {
+                match crate::input::parse_integer(&serde_json::Value::String(raw.into())) {
+                    Some(size) if size >= 1 => size.min(i64::from(MAX_PAGE_SIZE)) as u32,
+                    _ => {
+                        error("page_size", "A valid integer is required.".to_owned());
+                        DEFAULT_PAGE_SIZE
+                    }
+                }
+            }
+        };
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        let page = match get("page") {
+            None | Some("") => PageNumber::Number(1),
+            Some("last") => PageNumber::Last,
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(number) if number >= 1 => PageNumber::Number(number),
+                _ => return Err(Error::InvalidPage),
+            },
+        };
+
+        let search_terms = if self.search.is_empty() {
+            Vec::new()
+        } else {
+            search_terms(get("search").unwrap_or_default())
+        };
+        let mut ordering: Vec<(&'static str, bool)> = get("ordering")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|name| self.order_by(name.trim()))
+            .collect();
+        if ordering.is_empty() {
+            ordering = self
+                .default_ordering
+                .iter()
+                .filter_map(|name| self.order_by(name))
+                .collect();
+        }
+        Ok(ListParams {
+            filters,
+            matches_nothing,
+            search_terms,
+            ordering,
+            page,
+            page_size,
+        })
+    }
+
+    /// `-name` → (expression, descending), for known names.
+    fn order_by(&self, name: &str) -> Option<(&'static str, bool)> {
+        let (name, descending) = match name.strip_prefix('-') {
+            Some(name) => (name, true),
+            None => (name, false),
+        };
+        self.ordering
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, expression)| (*expression, descending))
+    }
+
+    /// The page of rows `scope` allows (the caller's own rows, typically), after `params`.
+    /// `scope` appends a condition to a query, binding what it needs.
+    pub async fn fetch<T: Record>(
+        &self,
+        db: &Database,
+        scope: impl Fn(&mut Query),
+        params: &ListParams,
+    ) -> Result<Page<T>> {
+        let mut count = Query::builder();
+        count.push("SELECT COUNT(*) FROM ").push(self.from);
+        self.push_where(&mut count, &scope, params, db.dialect());
+        let total: i64 = count.fetch_scalar(db).await?;
+
+        let size = u64::from(params.page_size);
+        let last = (total.max(0) as u64).div_ceil(size).max(1);
+        let number = match params.page {
+            PageNumber::Last => last,
+            PageNumber::Number(number) if number <= last => number,
+            PageNumber::Number(_) => return Err(Error::InvalidPage),
+        };
+
+        let mut rows = Query::builder();
+        rows.push("SELECT ")
+            .push(self.columns)
+            .push(" FROM ")
+            .push(self.from);
+        self.push_where(&mut rows, &scope, params, db.dialect());
+        self.push_order(&mut rows, &params.ordering);
+        rows.push(" LIMIT ")
+            .push_bind(size as i64)
+            .push(" OFFSET ")
+            .push_bind(((number - 1) * size) as i64);
+        let results = if total == 0 {
+            Vec::new()
+        } else {
+            rows.fetch_all(db).await?
+        };
+        Ok(Page {
+            count: total,
+            number,
+            last,
+            results,
+        })
+    }
+
+    fn push_where(
+        &self,
+        query: &mut Query,
+        scope: &impl Fn(&mut Query),
+        params: &ListParams,
+        dialect: Dialect,
+    ) {
+        query.push(" WHERE (");
+        scope(query);
+        query.push(")");
+        if params.matches_nothing {
+            query.push(" AND 1 = 0");
+        }
+        for (column, value) in &params.filters {
+            query.push(" AND ").push(column).push(" = ");
+            query.push_bind(value.clone());
+        }
+        for term in &params.search_terms {
+            let pattern = contains_pattern(term);
+            query.push(" AND (");
+            for (i, field) in self.search.iter().enumerate() {
+                if i > 0 {
+                    query.push(" OR ");
+                }
+                query.push(field).push(" ").push(dialect.ilike()).push(" ");
+                query.push_bind(pattern.as_str()).push(" ESCAPE '\\'");
+            }
+            query.push(")");
+        }
+    }
+
+    /// `ORDER BY` the requested keys, then the id in the direction of the first key, so that
+    /// pages never overlap or skip rows.
+    fn push_order(&self, query: &mut Query, ordering: &[(&str, bool)]) {
+        query.push(" ORDER BY ");
+        for (expression, descending) in ordering {
+            query
+                .push(expression)
+                .push(if *descending { " DESC, " } else { " ASC, " });
+        }
+        let first_descending = ordering.first().is_some_and(|(_, descending)| *descending);
+        query
+            .push(self.id)
+            .push(if first_descending { " DESC" } else { " ASC" });
+    }
+}
+
+impl FilterKind {
+    /// The value to compare with; `Ok(None)` for an id that cannot exist.
+    fn parse(&self, raw: &str) -> std::result::Result<Option<Value>, String> {
+        match self {
+            FilterKind::Choice(choices) => match choices.iter().find(|choice| **choice == raw) {
+                Some(choice) => Ok(Some(Value::from(*choice))),
+                None => Err(format!(
+                    "Select a valid choice. {raw} is not one of the available choices."
+                )),
+            },
+            FilterKind::Id => {
+                let digits = raw.strip_prefix('-').unwrap_or(raw);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(
+                        "Select a valid choice. That choice is not one of the available choices."
+                            .to_owned(),
+                    );
+                }
+                Ok(raw.parse::<i64>().ok().map(Value::from))
+            }
+            FilterKind::Bool => parse_boolean_text(raw)
+                .filter(|_| ["true", "false", "1", "0"].contains(&raw.to_lowercase().as_str()))
+                .map(|flag| Some(Value::from(flag)))
+                .ok_or_else(|| "Must be a valid boolean.".to_owned()),
+            FilterKind::Date => datetime::parse_date(raw)
+                .map(|date| Some(Value::from(date)))
+                .ok_or_else(|| "Enter a valid date.".to_owned()),
+            FilterKind::Timestamp => Timestamp::parse(raw)
+                .map(|at| Some(Value::from(at)))
+                .ok_or_else(|| "Enter a valid date/time.".to_owned()),
+        }
+    }
+}
+
+/// Terms split at whitespace and commas; a double-quoted phrase stays one term.
+fn search_terms(text: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                if quoted && !current.is_empty() {
+                    terms.push(std::mem::take(&mut current));
+                }
+                quoted = !quoted;
+            }
+            c if !quoted && (c.is_whitespace() || c == ',') => {
+                if !current.is_empty() {
+                    terms.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        terms.push(current);
+    }
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: ListSpec = ListSpec {
+        from: "things t",
+        columns: "t.id",
+        filters: &[
+            Filter {
+                param: "kind",
+                column: "t.kind",
+                kind: FilterKind::Choice(&["a", "b"]),
+            },
+            Filter {
+                param: "owner",
+                column: "t.owner_id",
+                kind: FilterKind::Id,
+            },
+            Filter {
+                param: "is_active",
+                column: "t.is_active",
+                kind: FilterKind::Bool,
+            },
+            Filter {
+                param: "day",
+                column: "t.day",
+                kind: FilterKind::Date,
+            },
+            Filter {
+                param: "at",
+                column: "t.at",
+                kind: FilterKind::Timestamp,
+            },
+        ],
+        search: &["t.name"],
+        ordering: &[("name", "t.name"), ("created_at", "t.created_at")],
+        default_ordering: &["-created_at"],
+        id: "t.id",
+    };
+
+    fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn errors(pairs: &[(&str, &str)]) -> serde_json::Value {
+        match SPEC.parse(&query(pairs)) {
+            Err(Error::Validation(errors)) => serde_json::to_value(errors).expect("json"),
+            other => panic!("expected errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_filter_values_are_reported_together_by_parameter() {
+        assert_eq!(
+            errors(&[
+                ("kind", "c"),
+                ("owner", "x"),
+                ("is_active", "yes"),
+                ("day", "2025-02-30"),
+                ("at", "noon"),
+                ("page_size", "0"),
+            ]),
+            serde_json::json!({
+                "kind": ["Select a valid choice. c is not one of the available choices."],
+                "owner": ["Select a valid choice. That choice is not one of the available choices."],
+                "is_active": ["Must be a valid boolean."],
+                "day": ["Enter a valid date."],
+                "at": ["Enter a valid date/time."],
+                "page_size": ["A valid integer is required."],
+            })
+        );
+    }
+
+    #[test]
+    fn empty_values_mean_no_filter_and_booleans_ignore_case() {
+        let params = SPEC
+            .parse(&query(&[("kind", ""), ("is_active", "TRUE")]))
+            .expect("valid");
+        assert_eq!(params.filters.len(), 1);
+        assert_eq!(params.filters[0].1, Value::from(true));
+    }
+
+    #[test]
+    fn an_id_beyond_64_bits_matches_nothing() {
+        let params = SPEC
+            .parse(&query(&[("owner", "99999999999999999999")]))
+            .expect("valid");
+        assert!(params.matches_nothing);
+    }
+
+    #[test]
+    fn page_size_is_capped_and_pages_must_be_positive() {
+        let params = SPEC.parse(&query(&[("page_size", "500")])).expect("valid");
+        assert_eq!(params.page_size, MAX_PAGE_SIZE);
+        for page in ["0", "-1", "two", "1.5"] {
+            assert!(
+                matches!(
+                    SPEC.parse(&query(&[("page", page)])),
+                    Err(Error::InvalidPage)
+                ),
+                "{page}"
+            );
+        }
+        let params = SPEC.parse(&query(&[("page", "last")])).expect("valid");
+        assert_eq!(params.page, PageNumber::Last);
+    }
+
+    #[test]
+    fn unknown_ordering_names_fall_back_to_the_default() {
+        let params = SPEC
+            .parse(&query(&[("ordering", "bogus,-name, created_at")]))
+            .expect("valid");
+        assert_eq!(
+            params.ordering,
+            vec![("t.name", true), ("t.created_at", false)]
+        );
+        let params = SPEC.parse(&query(&[("ordering", "bogus")])).expect("valid");
+        assert_eq!(params.ordering, vec![("t.created_at", true)]);
+
+        let mut sql = Query::builder();
+        SPEC.push_order(&mut sql, &params.ordering);
+        assert_eq!(sql.sql(), " ORDER BY t.created_at DESC, t.id DESC");
+    }
+
+    #[test]
+    fn search_splits_terms_but_keeps_quoted_phrases() {
+        assert_eq!(
+            search_terms(r#"oat, milk "rolled oats"  x"#),
+            ["oat", "milk", "rolled oats", "x"]
+        );
+        assert!(search_terms("  , ").is_empty());
+    }
+}

@@ -1,0 +1,360 @@
+//! Diets: daily macro targets, at most one active per user (API.md §2.3, §3.5.1).
+
+use serde::Serialize;
+use time::Date;
+use utoipa::ToSchema;
+
+use crate::accounts::{Caller, User, UserBrief, lock_user};
+use crate::datetime::{self, Timestamp};
+use crate::db::{Database, Executor, Transaction, query};
+use crate::error::{Error, Result};
+use crate::input::{Body, Mode, Need, Range, Reader, Text};
+use crate::listing::{Filter, FilterKind, ListSpec, Page};
+
+use super::NAME_MAX;
+
+/// A diet as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Diet {
+    pub id: i64,
+    #[schema(example = "Lean bulk")]
+    pub name: String,
+    pub user: UserBrief,
+    pub day_proteins_g: f64,
+    pub day_fats_g: f64,
+    pub day_carbohydrates_g: f64,
+    pub day_calories_kcal: f64,
+    pub is_active: bool,
+    #[serde(with = "datetime::date_serde")]
+    #[schema(value_type = String, format = Date)]
+    pub start_date: Date,
+    #[serde(with = "datetime::date_serde::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub end_date: Option<Date>,
+    pub notes: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// The columns of [`DietRow`], aliased so that a diet can be read beside a meal.
+macro_rules! diet_columns {
+    () => {
+        "d.id AS diet_id, d.name AS diet_name, d.day_proteins_g AS diet_day_proteins_g, \
+         d.day_fats_g AS diet_day_fats_g, d.day_carbohydrates_g AS diet_day_carbohydrates_g, \
+         d.day_calories_kcal AS diet_day_calories_kcal, d.is_active AS diet_is_active, \
+         d.start_date AS diet_start_date, d.end_date AS diet_end_date, d.notes AS diet_notes, \
+         d.created_at AS diet_created_at, d.updated_at AS diet_updated_at"
+    };
+}
+pub(super) use diet_columns;
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct DietRow {
+    diet_id: i64,
+    diet_name: String,
+    diet_day_proteins_g: f64,
+    diet_day_fats_g: f64,
+    diet_day_carbohydrates_g: f64,
+    diet_day_calories_kcal: f64,
+    diet_is_active: bool,
+    diet_start_date: Date,
+    diet_end_date: Option<Date>,
+    diet_notes: String,
+    diet_created_at: Timestamp,
+    diet_updated_at: Timestamp,
+}
+
+impl DietRow {
+    /// Every diet belongs to the caller, so the caller is its `user`.
+    pub(super) fn into_diet(self, owner: &UserBrief) -> Diet {
+        Diet {
+            id: self.diet_id,
+            name: self.diet_name,
+            user: owner.clone(),
+            day_proteins_g: self.diet_day_proteins_g,
+            day_fats_g: self.diet_day_fats_g,
+            day_carbohydrates_g: self.diet_day_carbohydrates_g,
+            day_calories_kcal: self.diet_day_calories_kcal,
+            is_active: self.diet_is_active,
+            start_date: self.diet_start_date,
+            end_date: self.diet_end_date,
+            notes: self.diet_notes,
+            created_at: self.diet_created_at,
+            updated_at: self.diet_updated_at,
+        }
+    }
+}
+
+const LIST: ListSpec = ListSpec {
+    from: "diets d",
+    columns: diet_columns!(),
+    filters: &[
+        Filter {
+            param: "is_active",
+            column: "d.is_active",
+            kind: FilterKind::Bool,
+        },
+        Filter {
+            param: "start_date",
+            column: "d.start_date",
+            kind: FilterKind::Date,
+        },
+        Filter {
+            param: "end_date",
+            column: "d.end_date",
+            kind: FilterKind::Date,
+        },
+    ],
+    search: &["d.name", "d.notes"],
+    ordering: &[
+        ("created_at", "d.created_at"),
+        ("updated_at", "d.updated_at"),
+        ("start_date", "d.start_date"),
+    ],
+    default_ordering: &["-created_at"],
+    id: "d.id",
+};
+
+pub async fn list_diets(
+    db: &Database,
+    user: &User,
+    query_string: &[(String, String)],
+) -> Result<Page<Diet>> {
+    let params = LIST.parse(query_string)?;
+    let page: Page<DietRow> = LIST
+        .fetch(
+            db,
+            |q| {
+                q.push("d.user_id = ").push_bind(user.id);
+            },
+            &params,
+        )
+        .await?;
+    let owner = user.brief();
+    Ok(page.map(|row| row.into_diet(&owner)))
+}
+
+async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Diet> {
+    let row: Option<DietRow> = query(concat!(
+        "SELECT ",
+        diet_columns!(),
+        " FROM diets d WHERE d.id = $1 AND d.user_id = $2"
+    ))
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(executor)
+    .await?;
+    row.map(|row| row.into_diet(&user.brief()))
+        .ok_or(Error::NotFound("Diet"))
+}
+
+pub async fn get_diet(db: &Database, user: &User, id: i64) -> Result<Diet> {
+    find(db, user, id).await
+}
+
+/// `GET /diets/active/`: the caller's active diet, if any.
+pub async fn active_diet(db: &Database, user: &User) -> Result<Option<Diet>> {
+    let row: Option<DietRow> = query(concat!(
+        "SELECT ",
+        diet_columns!(),
+        " FROM diets d WHERE d.user_id = $1 AND d.is_active"
+    ))
+    .bind(user.id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| row.into_diet(&user.brief())))
+}
+
+/// A diet's writable keys, after defaults (create) or the stored values (update).
+struct DietFields {
+    name: String,
+    day_proteins_g: f64,
+    day_fats_g: f64,
+    day_carbohydrates_g: f64,
+    day_calories_kcal: f64,
+    is_active: bool,
+    start_date: Date,
+    end_date: Option<Date>,
+    notes: String,
+}
+
+impl DietFields {
+    fn read(body: &Body, mode: Mode, current: Option<&Diet>) -> Result<DietFields> {
+        let mut reader = Reader::new(body, mode);
+        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
+        let mut target = |key| reader.number(key, Need::Required, Range::NON_NEGATIVE);
+        let day_proteins_g = target("day_proteins_g");
+        let day_fats_g = target("day_fats_g");
+        let day_carbohydrates_g = target("day_carbohydrates_g");
+        let day_calories_kcal = target("day_calories_kcal");
+        let is_active = reader.boolean("is_active", Need::Optional);
+        let start_date = reader.date("start_date", Need::Optional);
+        let end_date = reader.date_or_null("end_date", Need::Optional);
+        let notes = reader.string("notes", Need::Optional, Text::ANY);
+        // `goal_id` is accepted and ignored: diets have no goal.
+        reader.finish()?;
+
+        let fields = DietFields {
+            name: name
+                .or_else(|| current.map(|d| d.name.clone()))
+                .unwrap_or_default(),
+            day_proteins_g: day_proteins_g
+                .or(current.map(|d| d.day_proteins_g))
+                .unwrap_or_default(),
+            day_fats_g: day_fats_g
+                .or(current.map(|d| d.day_fats_g))
+                .unwrap_or_default(),
+            day_carbohydrates_g: day_carbohydrates_g
+                .or(current.map(|d| d.day_carbohydrates_g))
+                .unwrap_or_default(),
+            day_calories_kcal: day_calories_kcal
+                .or(current.map(|d| d.day_calories_kcal))
+                .unwrap_or_default(),
+            is_active: is_active.or(current.map(|d| d.is_active)).unwrap_or(false),
+            start_date: start_date
+                .or(current.map(|d| d.start_date))
+                .unwrap_or_else(datetime::today),
+            end_date: end_date.unwrap_or_else(|| current.and_then(|d| d.end_date)),
+            notes: notes
+                .or_else(|| current.map(|d| d.notes.clone()))
+                .unwrap_or_default(),
+        };
+        if fields.end_date.is_some_and(|end| end < fields.start_date) {
+            return Err(Error::field(
+                "end_date",
+                "End date must not be before start date.",
+            ));
+        }
+        Ok(fields)
+    }
+}
+
+/// Deactivates every other diet of the user (all of them for a diet not yet inserted).
+async fn deactivate_others(tx: &mut Transaction, user: &User, except: Option<i64>) -> Result<()> {
+    lock_user(tx, user.id).await?;
+    query(
+        "UPDATE diets SET is_active = false, updated_at = $3 \
+         WHERE user_id = $1 AND is_active AND id <> $2",
+    )
+    .bind(user.id)
+    .bind(except.unwrap_or(0))
+    .bind(Timestamp::now())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn create_diet(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Diet> {
+    let fields = DietFields::read(body, Mode::Create, None)?;
+    let mut tx = Transaction::begin(db).await?;
+    if fields.is_active {
+        deactivate_others(&mut tx, caller.user, None).await?;
+    }
+    let now = Timestamp::now();
+    let id: i64 = query(
+        "INSERT INTO diets (user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
+         day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(caller.user.id)
+    .bind(fields.name)
+    .bind(fields.day_proteins_g)
+    .bind(fields.day_fats_g)
+    .bind(fields.day_carbohydrates_g)
+    .bind(fields.day_calories_kcal)
+    .bind(fields.is_active)
+    .bind(fields.start_date)
+    .bind(fields.end_date)
+    .bind(fields.notes)
+    .bind(now)
+    .fetch_scalar(&mut tx)
+    .await?;
+    caller.audit(&mut tx, "diet.create", "diet", id).await?;
+    let diet = find(&mut tx, caller.user, id).await?;
+    tx.commit().await?;
+    Ok(diet)
+}
+
+/// `PUT` (`Mode::Replace`) or `PATCH` (`Mode::Update`).
+pub async fn update_diet(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    body: &Body,
+    mode: Mode,
+) -> Result<Diet> {
+    let mut tx = Transaction::begin(db).await?;
+    let current = find(&mut tx, caller.user, id).await?;
+    let fields = DietFields::read(body, mode, Some(&current))?;
+    if fields.is_active {
+        deactivate_others(&mut tx, caller.user, Some(id)).await?;
+    }
+    query(
+        "UPDATE diets SET name = $3, day_proteins_g = $4, day_fats_g = $5, \
+         day_carbohydrates_g = $6, day_calories_kcal = $7, is_active = $8, start_date = $9, \
+         end_date = $10, notes = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(caller.user.id)
+    .bind(fields.name)
+    .bind(fields.day_proteins_g)
+    .bind(fields.day_fats_g)
+    .bind(fields.day_carbohydrates_g)
+    .bind(fields.day_calories_kcal)
+    .bind(fields.is_active)
+    .bind(fields.start_date)
+    .bind(fields.end_date)
+    .bind(fields.notes)
+    .bind(Timestamp::now())
+    .execute(&mut tx)
+    .await?;
+    caller.audit(&mut tx, "diet.update", "diet", id).await?;
+    let diet = find(&mut tx, caller.user, id).await?;
+    tx.commit().await?;
+    Ok(diet)
+}
+
+/// Deletes the diet and, through it, its meals, their ingredients and records.
+pub async fn delete_diet(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
+    let mut tx = Transaction::begin(db).await?;
+    let deleted = query("DELETE FROM diets WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(caller.user.id)
+        .execute(&mut tx)
+        .await?;
+    if deleted == 0 {
+        return Err(Error::NotFound("Diet"));
+    }
+    caller.audit(&mut tx, "diet.delete", "diet", id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `POST /diets/{id}/activate/`: this diet active, every other one not, in one transaction.
+pub async fn activate_diet(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
+    let mut tx = Transaction::begin(db).await?;
+    find(&mut tx, caller.user, id).await?;
+    deactivate_others(&mut tx, caller.user, Some(id)).await?;
+    query("UPDATE diets SET is_active = true, updated_at = $3 WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+    caller.audit(&mut tx, "diet.activate", "diet", id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether `id` is one of the user's diets: the check of a `diet_id` in a body.
+pub(super) async fn owns_diet(tx: &mut Transaction, user: &User, id: i64) -> Result<bool> {
+    Ok(
+        query("SELECT EXISTS (SELECT 1 FROM diets WHERE id = $1 AND user_id = $2)")
+            .bind(id)
+            .bind(user.id)
+            .fetch_scalar(tx)
+            .await?,
+    )
+}

@@ -1,0 +1,394 @@
+//! Ingredients, nutrients per 100 g (API.md §2.6, §3.5.3). The public catalogue is visible to
+//! everyone and written by staff; every ingredient created through the API is the caller's
+//! personal one, invisible to anyone else.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::accounts::{Caller, User};
+use crate::datetime::Timestamp;
+use crate::db::{Database, Executor, Query, Transaction, contains_pattern, query};
+use crate::error::{Error, Result};
+use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::permissions::ensure_may_modify_shared;
+
+use super::NAME_MAX;
+use super::categories::{Category, category_exists};
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Ingredient {
+    pub id: i64,
+    #[schema(example = "Rolled oats")]
+    pub name: String,
+    pub category: Option<Category>,
+    pub proteins: f64,
+    pub fats: f64,
+    pub carbs: f64,
+    pub calories: f64,
+    pub fibers: f64,
+    pub sugars: f64,
+    pub description: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// A reduced ingredient for autocompletion; `category` is a plain id here.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct IngredientSearchItem {
+    pub id: i64,
+    pub name: String,
+    pub category: Option<i64>,
+    pub calories: f64,
+    pub proteins: f64,
+    pub fats: f64,
+    pub carbs: f64,
+}
+
+/// The columns of [`IngredientRow`], for `FROM ingredients i LEFT JOIN categories c`.
+macro_rules! ingredient_columns {
+    () => {
+        "i.id AS ingredient_id, i.name AS ingredient_name, i.proteins AS ingredient_proteins, \
+         i.fats AS ingredient_fats, i.carbs AS ingredient_carbs, \
+         i.calories AS ingredient_calories, i.fibers AS ingredient_fibers, \
+         i.sugars AS ingredient_sugars, i.description AS ingredient_description, \
+         i.created_at AS ingredient_created_at, i.updated_at AS ingredient_updated_at, \
+         c.id AS ingredient_category_id, c.name AS ingredient_category_name, \
+         c.parent_id AS ingredient_category_parent"
+    };
+}
+pub(super) use ingredient_columns;
+
+/// Ingredients with their categories.
+macro_rules! ingredient_from {
+    () => {
+        "ingredients i LEFT JOIN categories c ON c.id = i.category_id"
+    };
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct IngredientRow {
+    ingredient_id: i64,
+    ingredient_name: String,
+    ingredient_proteins: f64,
+    ingredient_fats: f64,
+    ingredient_carbs: f64,
+    ingredient_calories: f64,
+    ingredient_fibers: f64,
+    ingredient_sugars: f64,
+    ingredient_description: Option<String>,
+    ingredient_created_at: Timestamp,
+    ingredient_updated_at: Timestamp,
+    ingredient_category_id: Option<i64>,
+    ingredient_category_name: Option<String>,
+    ingredient_category_parent: Option<i64>,
+}
+
+impl From<IngredientRow> for Ingredient {
+    fn from(row: IngredientRow) -> Ingredient {
+        let category = match (row.ingredient_category_id, row.ingredient_category_name) {
+            (Some(id), Some(name)) => Some(Category {
+                id,
+                name,
+                parent: row.ingredient_category_parent,
+            }),
+            _ => None,
+        };
+        Ingredient {
+            id: row.ingredient_id,
+            name: row.ingredient_name,
+            category,
+            proteins: row.ingredient_proteins,
+            fats: row.ingredient_fats,
+            carbs: row.ingredient_carbs,
+            calories: row.ingredient_calories,
+            fibers: row.ingredient_fibers,
+            sugars: row.ingredient_sugars,
+            description: row.ingredient_description,
+            created_at: row.ingredient_created_at,
+            updated_at: row.ingredient_updated_at,
+        }
+    }
+}
+
+/// Appends "`i` is visible to `user`": public, or the user's own personal ingredient.
+pub(super) fn push_visible(query: &mut Query, user: &User) {
+    query
+        .push("(NOT i.is_personal OR i.created_by = ")
+        .push_bind(user.id)
+        .push(")");
+}
+
+const LIST: ListSpec = ListSpec {
+    from: ingredient_from!(),
+    columns: ingredient_columns!(),
+    filters: &[
+        Filter {
+            param: "category",
+            column: "i.category_id",
+            kind: FilterKind::Id,
+        },
+        Filter {
+            param: "is_personal",
+            column: "i.is_personal",
+            kind: FilterKind::Bool,
+        },
+    ],
+    search: &["i.name", "i.description"],
+    ordering: &[
+        ("name", "i.name"),
+        ("calories", "i.calories"),
+        ("proteins", "i.proteins"),
+        ("created_at", "i.created_at"),
+    ],
+    default_ordering: &["name"],
+    id: "i.id",
+};
+
+pub async fn list_ingredients(
+    db: &Database,
+    user: &User,
+    query_string: &[(String, String)],
+) -> Result<Page<Ingredient>> {
+    let params = LIST.parse(query_string)?;
+    let page: Page<IngredientRow> = LIST.fetch(db, |q| push_visible(q, user), &params).await?;
+    Ok(page.map(Ingredient::from))
+}
+
+async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Ingredient> {
+    let mut sql = Query::builder();
+    sql.push(concat!(
+        "SELECT ",
+        ingredient_columns!(),
+        " FROM ",
+        ingredient_from!(),
+        " WHERE i.id = "
+    ))
+    .push_bind(id)
+    .push(" AND ");
+    push_visible(&mut sql, user);
+    let row: Option<IngredientRow> = sql.fetch_optional(executor).await?;
+    row.map(Ingredient::from)
+        .ok_or(Error::NotFound("Ingredient"))
+}
+
+pub async fn get_ingredient(db: &Database, user: &User, id: i64) -> Result<Ingredient> {
+    find(db, user, id).await
+}
+
+/// Whether the user may use ingredient `id` in a meal or a preference.
+pub(super) async fn is_visible<'e>(
+    executor: impl Into<Executor<'e>>,
+    user: &User,
+    id: i64,
+) -> Result<bool> {
+    Ok(query(
+        "SELECT EXISTS (SELECT 1 FROM ingredients i \
+         WHERE i.id = $1 AND (NOT i.is_personal OR i.created_by = $2))",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_scalar(executor)
+    .await?)
+}
+
+/// `GET /ingredients/search/?q=`: up to 10 visible ingredients whose name or description
+/// contains `q`, by name.
+pub async fn search_ingredients(
+    db: &Database,
+    user: &User,
+    q: Option<&str>,
+) -> Result<Vec<IngredientSearchItem>> {
+    let q = q.unwrap_or_default();
+    if q.chars().count() < 2 {
+        return Err(Error::Rejected(
+            "Query must be at least 2 characters".to_owned(),
+        ));
+    }
+    let like = db.dialect().ilike();
+    let pattern = contains_pattern(q);
+    let mut sql = Query::builder();
+    sql.push(
+        "SELECT i.id, i.name, i.category_id AS category, i.calories, i.proteins, i.fats, \
+         i.carbs FROM ingredients i WHERE ",
+    );
+    push_visible(&mut sql, user);
+    sql.push(" AND (i.name ").push(like).push(" ");
+    sql.push_bind(pattern.as_str());
+    sql.push(" ESCAPE '\\' OR i.description ")
+        .push(like)
+        .push(" ");
+    sql.push_bind(pattern.as_str());
+    sql.push(" ESCAPE '\\') ORDER BY i.name, i.id LIMIT 10");
+    Ok(sql.fetch_all(db).await?)
+}
+
+/// `GET /ingredients/personal/`: the caller's own ingredients, by name.
+pub async fn personal_ingredients(db: &Database, user: &User) -> Result<Vec<Ingredient>> {
+    let rows: Vec<IngredientRow> = query(concat!(
+        "SELECT ",
+        ingredient_columns!(),
+        " FROM ",
+        ingredient_from!(),
+        " WHERE i.is_personal AND i.created_by = $1 ORDER BY i.name, i.id"
+    ))
+    .bind(user.id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Ingredient::from).collect())
+}
+
+struct IngredientFields {
+    name: String,
+    category_id: Option<i64>,
+    proteins: f64,
+    fats: f64,
+    carbs: f64,
+    calories: f64,
+    fibers: f64,
+    sugars: f64,
+    description: Option<String>,
+}
+
+impl IngredientFields {
+    async fn read(
+        tx: &mut Transaction,
+        body: &Body,
+        mode: Mode,
+        current: Option<&Ingredient>,
+    ) -> Result<IngredientFields> {
+        let mut reader = Reader::new(body, mode);
+        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
+        let category_id = reader.reference_or_null("category_id", Need::Optional, RefStyle::IdKey);
+        let mut nutrient = |key| reader.number(key, Need::Required, Range::NON_NEGATIVE);
+        let proteins = nutrient("proteins");
+        let fats = nutrient("fats");
+        let carbs = nutrient("carbs");
+        let calories = nutrient("calories");
+        let fibers = nutrient("fibers");
+        let sugars = nutrient("sugars");
+        let description = reader.string_or_null("description", Need::Optional, Text::ANY);
+        if let Some(Some(category)) = category_id
+            && !category_exists(&mut *tx, category).await?
+        {
+            reader.error("category_id", invalid_pk(category));
+        }
+        reader.finish()?;
+        let stored = |value: fn(&Ingredient) -> f64| current.map(value).unwrap_or_default();
+        Ok(IngredientFields {
+            name: name
+                .or_else(|| current.map(|i| i.name.clone()))
+                .unwrap_or_default(),
+            category_id: category_id
+                .unwrap_or_else(|| current.and_then(|i| i.category.as_ref().map(|c| c.id))),
+            proteins: proteins.unwrap_or_else(|| stored(|i| i.proteins)),
+            fats: fats.unwrap_or_else(|| stored(|i| i.fats)),
+            carbs: carbs.unwrap_or_else(|| stored(|i| i.carbs)),
+            calories: calories.unwrap_or_else(|| stored(|i| i.calories)),
+            fibers: fibers.unwrap_or_else(|| stored(|i| i.fibers)),
+            sugars: sugars.unwrap_or_else(|| stored(|i| i.sugars)),
+            description: description.unwrap_or_else(|| current.and_then(|i| i.description.clone())),
+        })
+    }
+}
+
+/// Creates a personal ingredient of the caller (`is_personal` in the body is ignored).
+pub async fn create_ingredient(
+    db: &Database,
+    caller: Caller<'_>,
+    body: &Body,
+) -> Result<Ingredient> {
+    let mut tx = Transaction::begin(db).await?;
+    let fields = IngredientFields::read(&mut tx, body, Mode::Create, None).await?;
+    let now = Timestamp::now();
+    let id: i64 = query(
+        "INSERT INTO ingredients (name, category_id, proteins, fats, carbs, calories, fibers, \
+         sugars, description, is_personal, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $11) RETURNING id",
+    )
+    .bind(fields.name)
+    .bind(fields.category_id)
+    .bind(fields.proteins)
+    .bind(fields.fats)
+    .bind(fields.carbs)
+    .bind(fields.calories)
+    .bind(fields.fibers)
+    .bind(fields.sugars)
+    .bind(fields.description)
+    .bind(caller.user.id)
+    .bind(now)
+    .fetch_scalar(&mut tx)
+    .await?;
+    caller
+        .audit(&mut tx, "ingredient.create", "ingredient", id)
+        .await?;
+    let ingredient = find(&mut tx, caller.user, id).await?;
+    tx.commit().await?;
+    Ok(ingredient)
+}
+
+/// 404 unless visible; 403 for a public one unless staff.
+async fn check_may_modify(tx: &mut Transaction, user: &User, id: i64) -> Result<Ingredient> {
+    let ingredient = find(&mut *tx, user, id).await?;
+    let (is_personal, created_by): (bool, Option<i64>) =
+        query("SELECT is_personal, created_by FROM ingredients WHERE id = $1")
+            .bind(id)
+            .fetch_one(tx)
+            .await?;
+    // The catalogue belongs to no one: only staff may change it.
+    ensure_may_modify_shared(user, if is_personal { created_by } else { None })?;
+    Ok(ingredient)
+}
+
+pub async fn update_ingredient(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    body: &Body,
+    mode: Mode,
+) -> Result<Ingredient> {
+    let mut tx = Transaction::begin(db).await?;
+    let current = check_may_modify(&mut tx, caller.user, id).await?;
+    let fields = IngredientFields::read(&mut tx, body, mode, Some(&current)).await?;
+    query(
+        "UPDATE ingredients SET name = $2, category_id = $3, proteins = $4, fats = $5, \
+         carbs = $6, calories = $7, fibers = $8, sugars = $9, description = $10, updated_at = $11 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(fields.name)
+    .bind(fields.category_id)
+    .bind(fields.proteins)
+    .bind(fields.fats)
+    .bind(fields.carbs)
+    .bind(fields.calories)
+    .bind(fields.fibers)
+    .bind(fields.sugars)
+    .bind(fields.description)
+    .bind(Timestamp::now())
+    .execute(&mut tx)
+    .await?;
+    caller
+        .audit(&mut tx, "ingredient.update", "ingredient", id)
+        .await?;
+    let ingredient = find(&mut tx, caller.user, id).await?;
+    tx.commit().await?;
+    Ok(ingredient)
+}
+
+/// Deletes the ingredient and the meal-ingredients and preferences that use it.
+pub async fn delete_ingredient(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
+    let mut tx = Transaction::begin(db).await?;
+    check_may_modify(&mut tx, caller.user, id).await?;
+    query("DELETE FROM ingredients WHERE id = $1")
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+    caller
+        .audit(&mut tx, "ingredient.delete", "ingredient", id)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! Ingredients in meals, with quantities (API.md §2.7, §3.5.7, and the `ingredients` and
+//! `add_ingredient` actions of §3.5.2).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::accounts::{Caller, User};
+use crate::datetime::Timestamp;
+use crate::db::{Database, Executor, Transaction, query};
+use crate::error::{Error, Result};
+use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::listing::{Filter, FilterKind, ListSpec, Page};
+
+use super::NAME_MAX;
+use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
+use super::meals::owns_meal;
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MealIngredient {
+    pub id: i64,
+    /// The meal's id.
+    pub meal: i64,
+    pub ingredient: Ingredient,
+    pub barcode: Option<String>,
+    /// Grams, whatever the unit says.
+    pub quantity: f64,
+    #[schema(example = "g")]
+    pub unit: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+macro_rules! columns {
+    () => {
+        concat!(
+            "mi.id, mi.meal_id, mi.barcode, mi.quantity, mi.unit, mi.created_at, mi.updated_at, ",
+            ingredient_columns!()
+        )
+    };
+}
+
+macro_rules! from {
+    () => {
+        "meal_ingredients mi JOIN ingredients i ON i.id = mi.ingredient_id \
+         LEFT JOIN categories c ON c.id = i.category_id"
+    };
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    id: i64,
+    meal_id: i64,
+    barcode: Option<String>,
+    quantity: f64,
+    unit: String,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    #[sqlx(flatten)]
+    ingredient: IngredientRow,
+}
+
+impl From<Row> for MealIngredient {
+    fn from(row: Row) -> MealIngredient {
+        MealIngredient {
+            id: row.id,
+            meal: row.meal_id,
+            ingredient: row.ingredient.into(),
+            barcode: row.barcode,
+            quantity: row.quantity,
+            unit: row.unit,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+const LIST: ListSpec = ListSpec {
+    from: from!(),
+    columns: columns!(),
+    filters: &[
+        Filter {
+            param: "meal",
+            column: "mi.meal_id",
+            kind: FilterKind::Id,
+        },
+        Filter {
+            param: "ingredient",
+            column: "mi.ingredient_id",
+            kind: FilterKind::Id,
+        },
+    ],
+    search: &[],
+    ordering: &[("created_at", "mi.created_at"), ("quantity", "mi.quantity")],
+    default_ordering: &["-created_at"],
+    id: "mi.id",
+};
+
+pub async fn list_meal_ingredients(
+    db: &Database,
+    user: &User,
+    query_string: &[(String, String)],
+) -> Result<Page<MealIngredient>> {
+    let params = LIST.parse(query_string)?;
+    let page: Page<Row> = LIST
+        .fetch(
+            db,
+            |q| {
+                q.push("mi.user_id = ").push_bind(user.id);
+            },
+            &params,
+        )
+        .await?;
+    Ok(page.map(MealIngredient::from))
+}
+
+async fn find<'e>(
+    executor: impl Into<Executor<'e>>,
+    user: &User,
+    id: i64,
+) -> Result<MealIngredient> {
+    let row: Option<Row> = query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM ",
+        from!(),
+        " WHERE mi.id = $1 AND mi.user_id = $2"
+    ))
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(executor)
+    .await?;
+    row.map(MealIngredient::from)
+        .ok_or(Error::NotFound("MealIngredient"))
+}
+
+pub async fn get_meal_ingredient(db: &Database, user: &User, id: i64) -> Result<MealIngredient> {
+    find(db, user, id).await
+}
+
+/// `GET /meals/{id}/ingredients/`: the meal's ingredients in the order they were added.
+pub async fn ingredients_of_meal(
+    db: &Database,
+    user: &User,
+    meal_id: i64,
+) -> Result<Vec<MealIngredient>> {
+    if !owns_meal(db, user, meal_id).await? {
+        return Err(Error::NotFound("Meal"));
+    }
+    let rows: Vec<Row> = query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM ",
+        from!(),
+        " WHERE mi.meal_id = $1 AND mi.user_id = $2 ORDER BY mi.created_at, mi.id"
+    ))
+    .bind(meal_id)
+    .bind(user.id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(MealIngredient::from).collect())
+}
+
+struct Fields {
+    meal_id: i64,
+    ingredient_id: i64,
+    quantity: f64,
+    unit: String,
+    barcode: Option<String>,
+}
+
+impl Fields {
+    /// `meal` comes from the body, or from the path for `add_ingredient`.
+    async fn read(
+        tx: &mut Transaction,
+        user: &User,
+        body: &Body,
+        mode: Mode,
+        meal_in_path: Option<i64>,
+        current: Option<&MealIngredient>,
+    ) -> Result<Fields> {
+        let mut reader = Reader::new(body, mode);
+        let meal_id = match meal_in_path {
+            Some(meal) => Some(meal),
+            None => reader.reference("meal", Need::Required, RefStyle::PkKey),
+        };
+        let ingredient_id = reader.reference("ingredient_id", Need::Required, RefStyle::IdKey);
+        let quantity = reader.number("quantity", Need::Required, Range::NON_NEGATIVE);
+        let unit = reader.string("unit", Need::Required, Text::limited(NAME_MAX));
+        let barcode =
+            reader.string_or_null("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX));
+        if meal_in_path.is_none()
+            && let Some(meal) = meal_id
+            && !owns_meal(&mut *tx, user, meal).await?
+        {
+            reader.error("meal", invalid_pk(meal));
+        }
+        if let Some(ingredient) = ingredient_id
+            && !is_visible(&mut *tx, user, ingredient).await?
+        {
+            reader.error("ingredient_id", invalid_pk(ingredient));
+        }
+        reader.finish()?;
+        Ok(Fields {
+            meal_id: meal_id.or(current.map(|mi| mi.meal)).unwrap_or_default(),
+            ingredient_id: ingredient_id
+                .or(current.map(|mi| mi.ingredient.id))
+                .unwrap_or_default(),
+            quantity: quantity
+                .or(current.map(|mi| mi.quantity))
+                .unwrap_or_default(),
+            unit: unit
+                .or_else(|| current.map(|mi| mi.unit.clone()))
+                .unwrap_or_default(),
+            barcode: barcode.unwrap_or_else(|| current.and_then(|mi| mi.barcode.clone())),
+        })
+    }
+}
+
+async fn insert(
+    tx: &mut Transaction,
+    caller: Caller<'_>,
+    fields: Fields,
+) -> Result<MealIngredient> {
+    let now = Timestamp::now();
+    let id: i64 = query(
+        "INSERT INTO meal_ingredients (user_id, meal_id, ingredient_id, barcode, quantity, unit, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(caller.user.id)
+    .bind(fields.meal_id)
+    .bind(fields.ingredient_id)
+    .bind(fields.barcode)
+    .bind(fields.quantity)
+    .bind(fields.unit)
+    .bind(now)
+    .fetch_scalar(&mut *tx)
+    .await?;
+    caller
+        .audit(&mut *tx, "meal_ingredient.create", "meal_ingredient", id)
+        .await?;
+    find(tx, caller.user, id).await
+}
+
+pub async fn create_meal_ingredient(
+    db: &Database,
+    caller: Caller<'_>,
+    body: &Body,
+) -> Result<MealIngredient> {
+    let mut tx = Transaction::begin(db).await?;
+    let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None, None).await?;
+    let created = insert(&mut tx, caller, fields).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// `POST /meals/{id}/add_ingredient/`: the path names the meal (404 unless the caller's); a
+/// `meal` key in the body is ignored.
+pub async fn add_ingredient_to_meal(
+    db: &Database,
+    caller: Caller<'_>,
+    meal_id: i64,
+    body: &Body,
+) -> Result<MealIngredient> {
+    let mut tx = Transaction::begin(db).await?;
+    if !owns_meal(&mut tx, caller.user, meal_id).await? {
+        return Err(Error::NotFound("Meal"));
+    }
+    let fields = Fields::read(
+        &mut tx,
+        caller.user,
+        body,
+        Mode::Create,
+        Some(meal_id),
+        None,
+    )
+    .await?;
+    let created = insert(&mut tx, caller, fields).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_meal_ingredient(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    body: &Body,
+    mode: Mode,
+) -> Result<MealIngredient> {
+    let mut tx = Transaction::begin(db).await?;
+    let current = find(&mut tx, caller.user, id).await?;
+    let fields = Fields::read(&mut tx, caller.user, body, mode, None, Some(&current)).await?;
+    query(
+        "UPDATE meal_ingredients SET meal_id = $3, ingredient_id = $4, barcode = $5, \
+         quantity = $6, unit = $7, updated_at = $8 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(caller.user.id)
+    .bind(fields.meal_id)
+    .bind(fields.ingredient_id)
+    .bind(fields.barcode)
+    .bind(fields.quantity)
+    .bind(fields.unit)
+    .bind(Timestamp::now())
+    .execute(&mut tx)
+    .await?;
+    caller
+        .audit(&mut tx, "meal_ingredient.update", "meal_ingredient", id)
+        .await?;
+    let updated = find(&mut tx, caller.user, id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+pub async fn delete_meal_ingredient(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
+    let mut tx = Transaction::begin(db).await?;
+    let deleted = query("DELETE FROM meal_ingredients WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(caller.user.id)
+        .execute(&mut tx)
+        .await?;
+    if deleted == 0 {
+        return Err(Error::NotFound("MealIngredient"));
+    }
+    caller
+        .audit(&mut tx, "meal_ingredient.delete", "meal_ingredient", id)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

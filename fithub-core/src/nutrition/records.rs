@@ -1,0 +1,314 @@
+//! Logged meals: planned (one of the owner's meals) or ad hoc with their own name and nutrition
+//! (API.md §2.8, §3.5.5, §5.1).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::accounts::{Caller, User, UserBrief};
+use crate::datetime::{self, Timestamp};
+use crate::db::{Database, Executor, Transaction, query};
+use crate::error::{Error, Result};
+use crate::input::{Body, Mode, Need, REQUIRED, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::listing::{Filter, FilterKind, ListSpec, Page};
+
+use super::NAME_MAX;
+use super::meals::{Meal, meals_by_id, owns_meal};
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MealRecord {
+    pub id: i64,
+    pub meal: Option<Meal>,
+    pub meal_name: Option<String>,
+    pub quantity_grams: Option<f64>,
+    pub calories: Option<f64>,
+    pub proteins: Option<f64>,
+    pub carbs: Option<f64>,
+    pub fats: Option<f64>,
+    #[schema(value_type = String, format = DateTime)]
+    pub timestamp: Timestamp,
+    /// Always `null`: photos are not part of the API.
+    #[schema(value_type = Option<String>)]
+    pub photo: Option<()>,
+    pub user: UserBrief,
+    pub feedback: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+macro_rules! columns {
+    () => {
+        "r.id, r.meal_id, r.meal_name, r.quantity_grams, r.calories, r.proteins, r.carbs, r.fats, \
+         r.\"timestamp\", r.feedback, r.created_at, r.updated_at"
+    };
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    id: i64,
+    meal_id: Option<i64>,
+    meal_name: Option<String>,
+    quantity_grams: Option<f64>,
+    calories: Option<f64>,
+    proteins: Option<f64>,
+    carbs: Option<f64>,
+    fats: Option<f64>,
+    timestamp: Timestamp,
+    feedback: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+/// Records with their meals: one query for the records, one for all their meals.
+async fn with_meals(db: &Database, user: &User, rows: Vec<Row>) -> Result<Vec<MealRecord>> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|row| row.meal_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let meals = meals_by_id(db, user, &ids).await?;
+    let owner = user.brief();
+    Ok(rows
+        .into_iter()
+        .map(|row| MealRecord {
+            id: row.id,
+            meal: row.meal_id.and_then(|id| meals.get(&id).cloned()),
+            meal_name: row.meal_name,
+            quantity_grams: row.quantity_grams,
+            calories: row.calories,
+            proteins: row.proteins,
+            carbs: row.carbs,
+            fats: row.fats,
+            timestamp: row.timestamp,
+            photo: None,
+            user: owner.clone(),
+            feedback: row.feedback,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+        .collect())
+}
+
+const LIST: ListSpec = ListSpec {
+    from: "meal_records r",
+    columns: columns!(),
+    filters: &[
+        Filter {
+            param: "meal",
+            column: "r.meal_id",
+            kind: FilterKind::Id,
+        },
+        Filter {
+            param: "timestamp",
+            column: "r.\"timestamp\"",
+            kind: FilterKind::Timestamp,
+        },
+    ],
+    search: &["r.meal_name", "r.feedback"],
+    ordering: &[
+        ("timestamp", "r.\"timestamp\""),
+        ("created_at", "r.created_at"),
+    ],
+    default_ordering: &["-timestamp"],
+    id: "r.id",
+};
+
+pub async fn list_records(
+    db: &Database,
+    user: &User,
+    query_string: &[(String, String)],
+) -> Result<Page<MealRecord>> {
+    let params = LIST.parse(query_string)?;
+    let page: Page<Row> = LIST
+        .fetch(
+            db,
+            |q| {
+                q.push("r.user_id = ").push_bind(user.id);
+            },
+            &params,
+        )
+        .await?;
+    let records = with_meals(db, user, page.results).await?;
+    Ok(Page {
+        count: page.count,
+        number: page.number,
+        last: page.last,
+        results: records,
+    })
+}
+
+async fn find_row<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Row> {
+    query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM meal_records r WHERE r.id = $1 AND r.user_id = $2"
+    ))
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(executor)
+    .await?
+    .ok_or(Error::NotFound("MealRecord"))
+}
+
+pub async fn get_record(db: &Database, user: &User, id: i64) -> Result<MealRecord> {
+    let row = find_row(db, user, id).await?;
+    Ok(with_meals(db, user, vec![row]).await?.remove(0))
+}
+
+/// `GET /records/today/`: the caller's records of today's UTC date, newest first.
+pub async fn records_today(db: &Database, user: &User) -> Result<Vec<MealRecord>> {
+    let today = datetime::today();
+    let rows: Vec<Row> = query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM meal_records r WHERE r.user_id = $1 AND r.\"timestamp\" >= $2 \
+         AND r.\"timestamp\" < $3 ORDER BY r.\"timestamp\" DESC, r.id DESC"
+    ))
+    .bind(user.id)
+    .bind(Timestamp::start_of(today))
+    .bind(Timestamp::start_of(today.next_day().unwrap_or(today)))
+    .fetch_all(db)
+    .await?;
+    with_meals(db, user, rows).await
+}
+
+struct Fields {
+    meal_id: Option<i64>,
+    meal_name: Option<String>,
+    quantity_grams: Option<f64>,
+    calories: Option<f64>,
+    proteins: Option<f64>,
+    carbs: Option<f64>,
+    fats: Option<f64>,
+    timestamp: Timestamp,
+    feedback: Option<String>,
+}
+
+impl Fields {
+    async fn read(
+        tx: &mut Transaction,
+        user: &User,
+        body: &Body,
+        mode: Mode,
+        current: Option<&Row>,
+    ) -> Result<Fields> {
+        let mut reader = Reader::new(body, mode);
+        let meal_id = reader.reference_or_null("meal_id", Need::Optional, RefStyle::IdKey);
+        let meal_name = reader.string_or_null("meal_name", Need::Optional, Text::limited(NAME_MAX));
+        let mut nutrient = |key| reader.number_or_null(key, Need::Optional, Range::NON_NEGATIVE);
+        let quantity_grams = nutrient("quantity_grams");
+        let calories = nutrient("calories");
+        let proteins = nutrient("proteins");
+        let carbs = nutrient("carbs");
+        let fats = nutrient("fats");
+        let timestamp = reader.timestamp("timestamp", Need::Required);
+        let feedback = reader.string_or_null("feedback", Need::Optional, Text::ANY);
+        if let Some(Some(meal)) = meal_id
+            && !owns_meal(&mut *tx, user, meal).await?
+        {
+            reader.error("meal_id", invalid_pk(meal));
+        }
+        reader.finish()?;
+
+        let stored = |value: fn(&Row) -> Option<f64>| current.and_then(value);
+        let fields = Fields {
+            meal_id: meal_id.unwrap_or_else(|| current.and_then(|r| r.meal_id)),
+            meal_name: meal_name.unwrap_or_else(|| current.and_then(|r| r.meal_name.clone())),
+            quantity_grams: quantity_grams.unwrap_or_else(|| stored(|r| r.quantity_grams)),
+            calories: calories.unwrap_or_else(|| stored(|r| r.calories)),
+            proteins: proteins.unwrap_or_else(|| stored(|r| r.proteins)),
+            carbs: carbs.unwrap_or_else(|| stored(|r| r.carbs)),
+            fats: fats.unwrap_or_else(|| stored(|r| r.fats)),
+            timestamp: timestamp
+                .or(current.map(|r| r.timestamp))
+                .unwrap_or_else(Timestamp::now),
+            feedback: feedback.unwrap_or_else(|| current.and_then(|r| r.feedback.clone())),
+        };
+        // A record is a meal, or at least a name (§5.1).
+        if fields.meal_id.is_none() && fields.meal_name.is_none() {
+            return Err(Error::field("meal_id", REQUIRED));
+        }
+        Ok(fields)
+    }
+}
+
+pub async fn create_record(db: &Database, caller: Caller<'_>, body: &Body) -> Result<MealRecord> {
+    let mut tx = Transaction::begin(db).await?;
+    let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
+    let now = Timestamp::now();
+    let id: i64 = query(
+        "INSERT INTO meal_records (user_id, meal_id, meal_name, quantity_grams, calories, \
+         proteins, carbs, fats, \"timestamp\", feedback, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(caller.user.id)
+    .bind(fields.meal_id)
+    .bind(fields.meal_name)
+    .bind(fields.quantity_grams)
+    .bind(fields.calories)
+    .bind(fields.proteins)
+    .bind(fields.carbs)
+    .bind(fields.fats)
+    .bind(fields.timestamp)
+    .bind(fields.feedback)
+    .bind(now)
+    .fetch_scalar(&mut tx)
+    .await?;
+    caller
+        .audit(&mut tx, "record.create", "meal_record", id)
+        .await?;
+    tx.commit().await?;
+    get_record(db, caller.user, id).await
+}
+
+pub async fn update_record(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    body: &Body,
+    mode: Mode,
+) -> Result<MealRecord> {
+    let mut tx = Transaction::begin(db).await?;
+    let current = find_row(&mut tx, caller.user, id).await?;
+    let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
+    query(
+        "UPDATE meal_records SET meal_id = $3, meal_name = $4, quantity_grams = $5, \
+         calories = $6, proteins = $7, carbs = $8, fats = $9, \"timestamp\" = $10, \
+         feedback = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(caller.user.id)
+    .bind(fields.meal_id)
+    .bind(fields.meal_name)
+    .bind(fields.quantity_grams)
+    .bind(fields.calories)
+    .bind(fields.proteins)
+    .bind(fields.carbs)
+    .bind(fields.fats)
+    .bind(fields.timestamp)
+    .bind(fields.feedback)
+    .bind(Timestamp::now())
+    .execute(&mut tx)
+    .await?;
+    caller
+        .audit(&mut tx, "record.update", "meal_record", id)
+        .await?;
+    tx.commit().await?;
+    get_record(db, caller.user, id).await
+}
+
+pub async fn delete_record(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
+    let mut tx = Transaction::begin(db).await?;
+    let deleted = query("DELETE FROM meal_records WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(caller.user.id)
+        .execute(&mut tx)
+        .await?;
+    if deleted == 0 {
+        return Err(Error::NotFound("MealRecord"));
+    }
+    caller
+        .audit(&mut tx, "record.delete", "meal_record", id)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
