@@ -34,9 +34,18 @@ impl IntoResponse for ApiError {
             ),
             Error::InvalidPage => detail(StatusCode::NOT_FOUND, "Invalid page."),
             Error::Validation(fields) => (StatusCode::BAD_REQUEST, Json(fields)).into_response(),
-            Error::Rejected(message) => {
-                (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
-            }
+            Error::Rejected {
+                message,
+                item: None,
+            } => (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response(),
+            Error::Rejected {
+                message,
+                item: Some(item),
+            } => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": message, "item": item })),
+            )
+                .into_response(),
             Error::Conflict(message) => detail(StatusCode::CONFLICT, &message),
             Error::Unauthenticated(failure) => unauthenticated(failure),
             Error::Forbidden => detail(

@@ -27,6 +27,22 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let RawJsonBody(value) = RawJsonBody::from_request(request, state).await?;
+        match value {
+            serde_json::Value::Object(object) => Ok(JsonBody(object)),
+            other => Err(ApiError(input::not_an_object(&other)).into_response()),
+        }
+    }
+}
+
+/// A request body as any JSON value, for the one endpoint that answers a non-object in its own
+/// words (`bulk_create`). Otherwise as [`JsonBody`].
+pub struct RawJsonBody(pub serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for RawJsonBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -43,7 +59,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                     status => detail(status, &rejection.body_text()),
                 })?;
         if bytes.is_empty() {
-            return Ok(JsonBody(Body::new()));
+            return Ok(RawJsonBody(serde_json::Value::Object(Body::new())));
         }
         let media_type = content_type
             .split(';')
@@ -52,19 +68,21 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             .trim()
             .to_ascii_lowercase();
         match media_type.as_str() {
-            "application/json" => match serde_json::from_slice(&bytes) {
-                Ok(serde_json::Value::Object(object)) => Ok(JsonBody(object)),
-                Ok(other) => Err(ApiError(input::not_an_object(&other)).into_response()),
-                Err(error) => Err(detail(
-                    StatusCode::BAD_REQUEST,
-                    &format!("JSON parse error - {error}"),
-                )),
-            },
-            "application/x-www-form-urlencoded" => Ok(JsonBody(
+            "application/json" => {
+                serde_json::from_slice(&bytes)
+                    .map(RawJsonBody)
+                    .map_err(|error| {
+                        detail(
+                            StatusCode::BAD_REQUEST,
+                            &format!("JSON parse error - {error}"),
+                        )
+                    })
+            }
+            "application/x-www-form-urlencoded" => Ok(RawJsonBody(serde_json::Value::Object(
                 url::form_urlencoded::parse(&bytes)
                     .map(|(key, value)| (key.into_owned(), value.into_owned().into()))
                     .collect(),
-            )),
+            ))),
             _ => Err(detail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 &format!("Unsupported media type \"{content_type}\" in request."),
@@ -182,6 +200,15 @@ impl QueryParams {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     }
+
+    /// Every value of a repeated parameter, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
@@ -206,6 +233,23 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
             .await
             .map_err(|_| not_found())?;
         raw.parse().map(PathId).map_err(|_| not_found())
+    }
+}
+
+/// A UUID from the path; anything else is `404 {"detail": "Not found."}`.
+pub struct PathUuid(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathUuid {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let not_found = || detail(StatusCode::NOT_FOUND, "Not found.");
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        uuid::Uuid::parse_str(&raw)
+            .map(PathUuid)
+            .map_err(|_| not_found())
     }
 }
 

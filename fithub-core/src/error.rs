@@ -21,9 +21,13 @@ pub enum Error {
     InvalidPage,
     #[error("invalid input: {0:?}")]
     Validation(FieldErrors),
-    /// A custom action refused its input (`{"error": …}` on the wire).
-    #[error("{0}")]
-    Rejected(String),
+    /// A custom action refused its input (`{"error": …}` on the wire); for a list of items, the
+    /// index of the one refused.
+    #[error("{message}")]
+    Rejected {
+        message: String,
+        item: Option<usize>,
+    },
     #[error("conflict: {0}")]
     Conflict(String),
     /// Missing, malformed, expired or revoked credentials, or a failed login.
@@ -49,6 +53,14 @@ impl Error {
     /// A validation error on one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Error::Validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
+    }
+
+    /// A custom action's refusal.
+    pub fn rejected(message: impl Into<String>) -> Self {
+        Error::Rejected {
+            message: message.into(),
+            item: None,
+        }
     }
 
     /// A cross-field validation error (`non_field_errors`).

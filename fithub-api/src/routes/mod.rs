@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod docs;
 mod fallback;
+mod goals;
 mod health;
 mod nutrition;
 pub(crate) mod schemas;
@@ -33,6 +34,7 @@ use schemas::SecuritySchemes;
         (name = "auth", description = "Obtaining, refreshing and verifying credentials"),
         (name = "accounts", description = "Registration, profile, password, account deletion"),
         (name = "nutrition", description = "Diets, meals, ingredients, categories, records, preferences"),
+        (name = "goals", description = "Goals and body measurements"),
         (name = "operations", description = "Liveness, readiness and this document"),
     ),
     modifiers(&SecuritySchemes)
@@ -42,7 +44,7 @@ struct ApiDoc;
 /// Every documented route, with the OpenAPI document they make up.
 fn documented_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     let router = OpenApiRouter::with_openapi(ApiDoc::openapi());
-    nutrition::routes(router)
+    goals::routes(nutrition::routes(router))
         .routes(routes!(auth::obtain_pair))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::verify))

@@ -103,7 +103,50 @@ const OPERATIONS: &[(&str, &str, bool)] = &[
     ("put", "/api/nutrition/meal-ingredients/{id}/", true),
     ("patch", "/api/nutrition/meal-ingredients/{id}/", true),
     ("delete", "/api/nutrition/meal-ingredients/{id}/", false),
+    ("get", "/api/goals/", false),
+    ("get", "/api/goals/goals/", false),
+    ("post", "/api/goals/goals/", true),
+    ("get", "/api/goals/goals/{id}/", false),
+    ("put", "/api/goals/goals/{id}/", true),
+    ("patch", "/api/goals/goals/{id}/", true),
+    ("delete", "/api/goals/goals/{id}/", false),
+    ("post", "/api/goals/goals/{id}/activate/", false),
+    ("post", "/api/goals/goals/{id}/deactivate/", false),
+    ("get", "/api/goals/goals/{id}/progress/", false),
+    ("get", "/api/goals/goals/active/", false),
+    ("get", "/api/goals/goals/by_type/", false),
+    ("get", "/api/goals/goals/upcoming/", false),
+    ("get", "/api/goals/goals/overdue/", false),
+    ("get", "/api/goals/measurements/", false),
+    ("post", "/api/goals/measurements/", true),
+    ("get", "/api/goals/measurements/{id}/", false),
+    ("put", "/api/goals/measurements/{id}/", true),
+    ("patch", "/api/goals/measurements/{id}/", true),
+    ("delete", "/api/goals/measurements/{id}/", false),
+    ("get", "/api/goals/measurements/latest/", false),
+    ("get", "/api/goals/measurements/by_metric/", false),
+    ("get", "/api/goals/measurements/trends/", false),
+    ("get", "/api/goals/measurements/summary/", false),
+    ("post", "/api/goals/measurements/bulk_create/", true),
 ];
+
+#[tokio::test]
+async fn every_route_of_the_contract_is_documented() {
+    let document = fithub_api::openapi();
+    let operations: usize = document
+        .paths
+        .paths
+        .values()
+        .map(|item| {
+            serde_json::to_value(item)
+                .expect("json")
+                .as_object()
+                .map_or(0, |o| o.len())
+        })
+        .sum();
+    // The contract's operations plus /health, /ready and /api/schema/.
+    assert_eq!(operations, OPERATIONS.len() + 3);
+}
 
 #[tokio::test]
 async fn every_endpoint_has_its_request_and_response_schemas() {

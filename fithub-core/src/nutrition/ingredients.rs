@@ -203,9 +203,7 @@ pub async fn search_ingredients(
 ) -> Result<Vec<IngredientSearchItem>> {
     let q = q.unwrap_or_default();
     if q.chars().count() < 2 {
-        return Err(Error::Rejected(
-            "Query must be at least 2 characters".to_owned(),
-        ));
+        return Err(Error::rejected("Query must be at least 2 characters"));
     }
     let like = db.dialect().ilike();
     let pattern = contains_pattern(q);

@@ -1,7 +1,7 @@
-//! The records summary is a constant number of SQL statements however many records and
-//! ingredients it covers. Statements are counted from sqlx's own statement log (`sqlx::query`
-//! events), with a global subscriber: SQLite runs statements on worker threads. This file is its
-//! own test binary so that no other test's statements are counted.
+//! Summaries and statistics are a constant number of SQL statements however much data they
+//! cover. Statements are counted from sqlx's own statement log (`sqlx::query` events) with a
+//! global subscriber (SQLite runs statements on worker threads), so this file is its own test
+//! binary and holds a single test: no other test's statements can be counted.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -12,6 +12,7 @@ use fithub_core::datetime::Timestamp;
 use fithub_core::db::query;
 use fithub_core::nutrition::records_summary;
 use fithub_core::testing::TestDatabase;
+use fithub_core::{goals, measurements};
 use time::Duration;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
@@ -56,8 +57,66 @@ async fn statements_of_one_summary(db: &Database, user: &User) -> (usize, i64) {
     )
 }
 
+/// Daily weight and weekly body fat for `days` days.
+async fn add_measurements(db: &Database, user: &User, days: i64) {
+    let now = Timestamp::now();
+    for day in 0..days {
+        let at = now - Duration::days(day);
+        let mut metrics = vec![("weight_kg", 70.0 + (day % 5) as f64)];
+        if day % 7 == 0 {
+            metrics.push(("body_fat_percentage", 20.0));
+        }
+        for (metric, value) in metrics {
+            query("INSERT INTO body_measurements (user_id, metric, measurement_type, value, \"timestamp\", created_at, updated_at) VALUES ($1, $2, 'log', $3, $4, $4, $4)")
+                .bind(user.id)
+                .bind(metric)
+                .bind(value)
+                .bind(at)
+                .execute(db)
+                .await
+                .expect("measurement");
+        }
+    }
+}
+
+/// Statements run by `latest`, `summary`, `trends` and `progress`, each.
+async fn statements_of_measurement_stats(
+    db: &Database,
+    user: &User,
+    goal: uuid::Uuid,
+) -> [usize; 4] {
+    let mut counts = [0; 4];
+    for (i, count) in counts.iter_mut().enumerate() {
+        let before = STATEMENTS.load(Ordering::SeqCst);
+        match i {
+            0 => drop(
+                measurements::latest_measurements(db, user, &[])
+                    .await
+                    .expect("latest"),
+            ),
+            1 => drop(
+                measurements::measurement_summary(db, user)
+                    .await
+                    .expect("summary"),
+            ),
+            2 => drop(
+                measurements::measurement_trends(db, user, None, Some("90"))
+                    .await
+                    .expect("trends"),
+            ),
+            _ => drop(
+                goals::goal_progress(db, user, goal)
+                    .await
+                    .expect("progress"),
+            ),
+        }
+        *count = STATEMENTS.load(Ordering::SeqCst) - before;
+    }
+    counts
+}
+
 #[tokio::test]
-async fn the_records_summary_runs_the_same_statements_for_10_and_500_records() {
+async fn statement_counts_do_not_grow_with_the_data() {
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(StatementCounter))
         .expect("the only subscriber of this binary");
     for test in TestDatabase::all_migrated().await {
@@ -111,5 +170,26 @@ async fn the_records_summary_runs_the_same_statements_for_10_and_500_records() {
         assert_eq!((count_10, count_500), (10, 500), "{:?}", test.backend());
         assert_eq!(with_10, with_500, "{:?}", test.backend());
         assert_eq!(with_10, 1, "one statement on {:?}", test.backend());
+
+        // Measurements: a week of them, then two years.
+        let goal: uuid::Uuid = uuid::Uuid::new_v4();
+        query("INSERT INTO goals (id, user_id, goal_type, created_at, updated_at) VALUES ($1, $2, 'weight_loss', $3, $3)")
+            .bind(goal)
+            .bind(user.id)
+            .bind(now)
+            .execute(db)
+            .await
+            .expect("goal");
+        add_measurements(db, &user, 7).await;
+        let few = statements_of_measurement_stats(db, &user, goal).await;
+        add_measurements(db, &user, 730).await;
+        let many = statements_of_measurement_stats(db, &user, goal).await;
+        assert_eq!(
+            few,
+            many,
+            "latest, summary, trends, progress on {:?}",
+            test.backend()
+        );
+        assert_eq!(few, [1, 1, 1, 3], "{:?}", test.backend());
     }
 }

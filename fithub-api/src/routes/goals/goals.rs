@@ -1,0 +1,214 @@
+//! `/api/goals/goals/` (API.md §3.6.1). Ids are UUIDs.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fithub_core::goals::{self, Goal, GoalProgress, GoalType};
+use fithub_core::input::Mode;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::App;
+use crate::error::ApiResult;
+use crate::extract::{Actor, CurrentUser, JsonBody, PathUuid, QueryParams};
+use crate::pagination::{ListRequest, Paginated};
+use crate::routes::schemas::{Detail, ListQuery, ValidationErrors};
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct GoalRequest {
+    goal_type: GoalType,
+    /// Past dates are allowed.
+    #[schema(format = Date)]
+    target_date: Option<String>,
+    notes: Option<String>,
+    /// Default `true`; never changes the caller's other goals.
+    is_active: Option<bool>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct GoalStatus {
+    #[schema(example = "goal activated")]
+    status: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation only
+pub struct TypeQuery {
+    /// A goal type; without it, every goal.
+    #[param(rename = "type")]
+    goal_type: Option<GoalType>,
+}
+
+/// The caller's goals.
+#[utoipa::path(get, path = "/api/goals/goals/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])),
+    params(ListQuery, ("goal_type" = Option<GoalType>, Query), ("is_active" = Option<bool>, Query),
+        ("target_date" = Option<String>, Query, format = Date)),
+    responses((status = 200, body = Paginated<Goal>), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
+pub async fn list(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    list: ListRequest,
+) -> ApiResult<Json<Paginated<Goal>>> {
+    let page = goals::list_goals(&app.db, &user, list.query()).await?;
+    Ok(Json(list.envelope(page)))
+}
+
+#[utoipa::path(post, path = "/api/goals/goals/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), request_body = GoalRequest,
+    responses((status = 201, body = Goal), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail)))]
+pub async fn create(
+    State(app): State<App>,
+    actor: Actor,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Goal>)> {
+    let goal = goals::create_goal(&app.db, actor.caller(), &body).await?;
+    Ok((StatusCode::CREATED, Json(goal)))
+}
+
+#[utoipa::path(get, path = "/api/goals/goals/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = Goal), (status = 401, body = Detail),
+        (status = 404, body = Detail)))]
+pub async fn retrieve(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    PathUuid(id): PathUuid,
+) -> ApiResult<Json<Goal>> {
+    Ok(Json(goals::get_goal(&app.db, &user, id).await?))
+}
+
+#[utoipa::path(put, path = "/api/goals/goals/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
+    request_body = GoalRequest,
+    responses((status = 200, body = Goal), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail), (status = 404, body = Detail)))]
+pub async fn replace(
+    State(app): State<App>,
+    actor: Actor,
+    PathUuid(id): PathUuid,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Goal>> {
+    let goal = goals::update_goal(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
+    Ok(Json(goal))
+}
+
+#[utoipa::path(patch, path = "/api/goals/goals/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
+    request_body = GoalRequest,
+    responses((status = 200, body = Goal), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail), (status = 404, body = Detail)))]
+pub async fn update(
+    State(app): State<App>,
+    actor: Actor,
+    PathUuid(id): PathUuid,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Goal>> {
+    let goal = goals::update_goal(&app.db, actor.caller(), id, &body, Mode::Update).await?;
+    Ok(Json(goal))
+}
+
+#[utoipa::path(delete, path = "/api/goals/goals/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
+    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
+        (status = 404, body = Detail)))]
+pub async fn destroy(
+    State(app): State<App>,
+    actor: Actor,
+    PathUuid(id): PathUuid,
+) -> ApiResult<StatusCode> {
+    goals::delete_goal(&app.db, actor.caller(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Make this the caller's only active goal.
+#[utoipa::path(post, path = "/api/goals/goals/{id}/activate/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = GoalStatus), (status = 401, body = Detail),
+        (status = 404, body = Detail)))]
+pub async fn activate(
+    State(app): State<App>,
+    actor: Actor,
+    PathUuid(id): PathUuid,
+) -> ApiResult<Json<Value>> {
+    goals::set_goal_active(&app.db, actor.caller(), id, true).await?;
+    Ok(Json(json!({"status": "goal activated"})))
+}
+
+#[utoipa::path(post, path = "/api/goals/goals/{id}/deactivate/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = GoalStatus), (status = 401, body = Detail),
+        (status = 404, body = Detail)))]
+pub async fn deactivate(
+    State(app): State<App>,
+    actor: Actor,
+    PathUuid(id): PathUuid,
+) -> ApiResult<Json<Value>> {
+    goals::set_goal_active(&app.db, actor.caller(), id, false).await?;
+    Ok(Json(json!({"status": "goal deactivated"})))
+}
+
+/// Weight, body fat and muscle mass measurements from first to latest.
+#[utoipa::path(get, path = "/api/goals/goals/{id}/progress/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = GoalProgress), (status = 401, body = Detail),
+        (status = 404, body = Detail)))]
+pub async fn progress(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    PathUuid(id): PathUuid,
+) -> ApiResult<Json<GoalProgress>> {
+    Ok(Json(goals::goal_progress(&app.db, &user, id).await?))
+}
+
+/// The active goals, newest first.
+#[utoipa::path(get, path = "/api/goals/goals/active/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = Vec<Goal>), (status = 401, body = Detail)))]
+pub async fn active(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<Vec<Goal>>> {
+    Ok(Json(goals::active_goals(&app.db, &user).await?))
+}
+
+/// Goals of one type, newest first.
+#[utoipa::path(get, path = "/api/goals/goals/by_type/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(TypeQuery),
+    responses((status = 200, body = Vec<Goal>), (status = 401, body = Detail)))]
+pub async fn by_type(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    query: QueryParams,
+) -> ApiResult<Json<Vec<Goal>>> {
+    Ok(Json(
+        goals::goals_by_type(&app.db, &user, query.get("type")).await?,
+    ))
+}
+
+/// Active goals with a target date from today on, soonest first.
+#[utoipa::path(get, path = "/api/goals/goals/upcoming/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = Vec<Goal>), (status = 401, body = Detail)))]
+pub async fn upcoming(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<Vec<Goal>>> {
+    Ok(Json(goals::goals_by_deadline(&app.db, &user, false).await?))
+}
+
+/// Active goals whose target date has passed, earliest first.
+#[utoipa::path(get, path = "/api/goals/goals/overdue/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = Vec<Goal>), (status = 401, body = Detail)))]
+pub async fn overdue(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<Vec<Goal>>> {
+    Ok(Json(goals::goals_by_deadline(&app.db, &user, true).await?))
+}

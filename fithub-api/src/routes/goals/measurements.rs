@@ -1,0 +1,232 @@
+//! `/api/goals/measurements/` (API.md §3.6.2).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fithub_core::input::Mode;
+use fithub_core::measurements::{
+    self, BodyMeasurement, MeasurementSummary, MeasurementType, Metric, Trend,
+};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::App;
+use crate::error::ApiResult;
+use crate::extract::{Actor, CurrentUser, JsonBody, PathId, QueryParams, RawJsonBody};
+use crate::pagination::{ListRequest, Paginated};
+use crate::routes::schemas::{ActionError, Detail, ListQuery, ValidationErrors};
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct MeasurementRequest {
+    /// Default `weight_kg`.
+    metric: Option<Metric>,
+    measurement_type: MeasurementType,
+    /// At least 0; at most 100 for the two percentage metrics.
+    #[schema(example = 71.4)]
+    value: f64,
+    #[schema(format = DateTime, example = "2025-03-02T06:30:00Z")]
+    timestamp: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct BulkCreateRequest {
+    /// At most 1000 measurements, stored all or none.
+    measurements: Vec<MeasurementRequest>,
+}
+
+/// A refused bulk request: the first invalid item's index and its errors.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documentation only
+pub struct BulkError {
+    #[schema(example = "Invalid measurement data: {\"value\":[\"This field is required.\"]}")]
+    error: String,
+    /// The index of the first invalid item, when one item is at fault.
+    item: Option<usize>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation only
+pub struct LatestQuery {
+    /// Repeat for several metrics; default weight, body fat and muscle mass.
+    metrics: Option<Vec<String>>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation only
+pub struct MetricQuery {
+    /// Required.
+    metric: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation only
+pub struct TrendQuery {
+    /// Default `weight_kg`.
+    metric: Option<String>,
+    /// −3650 to 3650; default 30.
+    days: Option<String>,
+}
+
+/// The caller's measurements, newest first.
+#[utoipa::path(get, path = "/api/goals/measurements/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])),
+    params(ListQuery, ("metric" = Option<Metric>, Query),
+        ("measurement_type" = Option<MeasurementType>, Query)),
+    responses((status = 200, body = Paginated<BodyMeasurement>),
+        (status = 400, body = ValidationErrors), (status = 401, body = Detail),
+        (status = 404, description = "Invalid page", body = Detail)))]
+pub async fn list(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    list: ListRequest,
+) -> ApiResult<Json<Paginated<BodyMeasurement>>> {
+    let page = measurements::list_measurements(&app.db, &user, list.query()).await?;
+    Ok(Json(list.envelope(page)))
+}
+
+#[utoipa::path(post, path = "/api/goals/measurements/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), request_body = MeasurementRequest,
+    responses((status = 201, body = BodyMeasurement), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail)))]
+pub async fn create(
+    State(app): State<App>,
+    actor: Actor,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<BodyMeasurement>)> {
+    let created = measurements::create_measurement(&app.db, actor.caller(), &body).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(get, path = "/api/goals/measurements/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = BodyMeasurement), (status = 401, body = Detail),
+        (status = 404, body = Detail)))]
+pub async fn retrieve(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    PathId(id): PathId,
+) -> ApiResult<Json<BodyMeasurement>> {
+    Ok(Json(
+        measurements::get_measurement(&app.db, &user, id).await?,
+    ))
+}
+
+#[utoipa::path(put, path = "/api/goals/measurements/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
+    request_body = MeasurementRequest,
+    responses((status = 200, body = BodyMeasurement), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail), (status = 404, body = Detail)))]
+pub async fn replace(
+    State(app): State<App>,
+    actor: Actor,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<BodyMeasurement>> {
+    let updated =
+        measurements::update_measurement(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
+    Ok(Json(updated))
+}
+
+#[utoipa::path(patch, path = "/api/goals/measurements/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
+    request_body = MeasurementRequest,
+    responses((status = 200, body = BodyMeasurement), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail), (status = 404, body = Detail)))]
+pub async fn update(
+    State(app): State<App>,
+    actor: Actor,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<BodyMeasurement>> {
+    let updated =
+        measurements::update_measurement(&app.db, actor.caller(), id, &body, Mode::Update).await?;
+    Ok(Json(updated))
+}
+
+#[utoipa::path(delete, path = "/api/goals/measurements/{id}/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
+        (status = 404, body = Detail)))]
+pub async fn destroy(
+    State(app): State<App>,
+    actor: Actor,
+    PathId(id): PathId,
+) -> ApiResult<StatusCode> {
+    measurements::delete_measurement(&app.db, actor.caller(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The most recent measurement of each requested metric, in the order requested.
+#[utoipa::path(get, path = "/api/goals/measurements/latest/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(LatestQuery),
+    responses((status = 200, body = Vec<BodyMeasurement>), (status = 401, body = Detail)))]
+pub async fn latest(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    query: QueryParams,
+) -> ApiResult<Json<Vec<BodyMeasurement>>> {
+    let latest = measurements::latest_measurements(&app.db, &user, &query.all("metrics")).await?;
+    Ok(Json(latest))
+}
+
+/// Every measurement of one metric, newest first.
+#[utoipa::path(get, path = "/api/goals/measurements/by_metric/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(MetricQuery),
+    responses((status = 200, body = Vec<BodyMeasurement>),
+        (status = 400, description = "No metric given", body = ActionError),
+        (status = 401, body = Detail)))]
+pub async fn by_metric(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    query: QueryParams,
+) -> ApiResult<Json<Vec<BodyMeasurement>>> {
+    let found = measurements::measurements_by_metric(&app.db, &user, query.get("metric")).await?;
+    Ok(Json(found))
+}
+
+/// One metric over the last `days` days, oldest first.
+#[utoipa::path(get, path = "/api/goals/measurements/trends/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), params(TrendQuery),
+    responses((status = 200, body = Trend), (status = 400, body = ValidationErrors),
+        (status = 401, body = Detail)))]
+pub async fn trends(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+    query: QueryParams,
+) -> ApiResult<Json<Trend>> {
+    let trend =
+        measurements::measurement_trends(&app.db, &user, query.get("metric"), query.get("days"))
+            .await?;
+    Ok(Json(trend))
+}
+
+/// The latest value of each of seven metrics that has data.
+#[utoipa::path(get, path = "/api/goals/measurements/summary/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])),
+    responses((status = 200, body = MeasurementSummary), (status = 401, body = Detail)))]
+pub async fn summary(
+    State(app): State<App>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<MeasurementSummary>> {
+    Ok(Json(
+        measurements::measurement_summary(&app.db, &user).await?,
+    ))
+}
+
+/// Create many measurements, all or none.
+#[utoipa::path(post, path = "/api/goals/measurements/bulk_create/", tag = "goals",
+    security(("jwt" = []), ("api_token" = [])), request_body = BulkCreateRequest,
+    responses((status = 201, body = Vec<BodyMeasurement>), (status = 400, body = BulkError),
+        (status = 401, body = Detail)))]
+pub async fn bulk_create(
+    State(app): State<App>,
+    actor: Actor,
+    RawJsonBody(body): RawJsonBody,
+) -> ApiResult<(StatusCode, Json<Vec<BodyMeasurement>>)> {
+    let created = measurements::bulk_create_measurements(&app.db, actor.caller(), &body).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}

@@ -1,0 +1,358 @@
+//! Body measurements (API.md §2.10, §3.6.2): weight, circumferences, body fat, … over time.
+
+mod bulk;
+mod stats;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::accounts::{Caller, User, UserBrief};
+use crate::datetime::Timestamp;
+use crate::db::{Database, Executor, Query, Transaction, query};
+use crate::error::{Error, Result};
+use crate::input::{Body, Mode, Need, Range, Reader};
+use crate::listing::{Filter, FilterKind, ListSpec, Page};
+
+pub use bulk::{MAX_BULK_ITEMS, bulk_create_measurements};
+pub use stats::{
+    MeasurementSummary, SummaryEntry, Trend, TrendPoint, latest_measurements, measurement_summary,
+    measurement_trends, measurements_by_metric,
+};
+
+crate::choices! {
+    /// `BodyMeasurement.metric`.
+    Metric {
+        WeightKg = "weight_kg",
+        WaistCm = "waist_cm",
+        HipCm = "hip_cm",
+        NeckCm = "neck_cm",
+        ArmCircumferenceCm = "arm_circumference_cm",
+        ThighCircumferenceCm = "thigh_circumference_cm",
+        CalfCircumferenceCm = "calf_circumference_cm",
+        BodyFatPercentage = "body_fat_percentage",
+        MuscleMassPercentage = "muscle_mass_percentage",
+        BmiValue = "bmi_value",
+    }
+}
+
+impl Metric {
+    /// The label clients show (`metric_display`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::WeightKg => "Weight (kg)",
+            Metric::WaistCm => "Waist (cm)",
+            Metric::HipCm => "Hip (cm)",
+            Metric::NeckCm => "Neck (cm)",
+            Metric::ArmCircumferenceCm => "Arm Circumference (cm)",
+            Metric::ThighCircumferenceCm => "Thigh Circumference (cm)",
+            Metric::CalfCircumferenceCm => "Calf Circumference (cm)",
+            Metric::BodyFatPercentage => "Body Fat (%)",
+            Metric::MuscleMassPercentage => "Muscle Mass (%)",
+            Metric::BmiValue => "BMI Value",
+        }
+    }
+
+    /// Percentages cannot exceed 100.
+    pub fn is_percentage(self) -> bool {
+        matches!(
+            self,
+            Metric::BodyFatPercentage | Metric::MuscleMassPercentage
+        )
+    }
+}
+
+crate::choices! {
+    /// `BodyMeasurement.measurement_type`.
+    MeasurementType {
+        Target = "target",
+        Baseline = "baseline",
+        Log = "log",
+    }
+}
+
+impl MeasurementType {
+    /// The label clients show (`measurement_type_display`).
+    pub fn label(self) -> &'static str {
+        match self {
+            MeasurementType::Target => "Target",
+            MeasurementType::Baseline => "Baseline",
+            MeasurementType::Log => "Log",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct BodyMeasurement {
+    pub id: i64,
+    pub user: UserBrief,
+    pub metric: Metric,
+    #[schema(example = "Weight (kg)")]
+    pub metric_display: &'static str,
+    pub measurement_type: MeasurementType,
+    #[schema(example = "Log")]
+    pub measurement_type_display: &'static str,
+    #[schema(example = 71.4)]
+    pub value: f64,
+    #[schema(value_type = String, format = DateTime)]
+    pub timestamp: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+macro_rules! columns {
+    () => {
+        "b.id, b.metric, b.measurement_type, b.value, b.\"timestamp\", b.created_at, b.updated_at"
+    };
+}
+pub(crate) use columns;
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct Row {
+    pub id: i64,
+    pub metric: String,
+    pub measurement_type: String,
+    pub value: f64,
+    pub timestamp: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Row {
+    pub(crate) fn into_measurement(self, owner: &UserBrief) -> BodyMeasurement {
+        let metric = Metric::from_stored(&self.metric);
+        let measurement_type = MeasurementType::from_stored(&self.measurement_type);
+        BodyMeasurement {
+            id: self.id,
+            user: owner.clone(),
+            metric,
+            metric_display: metric.label(),
+            measurement_type,
+            measurement_type_display: measurement_type.label(),
+            value: self.value,
+            timestamp: self.timestamp,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+pub(crate) fn into_measurements(rows: Vec<Row>, user: &User) -> Vec<BodyMeasurement> {
+    let owner = user.brief();
+    rows.into_iter()
+        .map(|row| row.into_measurement(&owner))
+        .collect()
+}
+
+const LIST: ListSpec = ListSpec {
+    from: "body_measurements b",
+    columns: columns!(),
+    filters: &[
+        Filter {
+            param: "metric",
+            column: "b.metric",
+            kind: FilterKind::Choice(Metric::VALUES),
+        },
+        Filter {
+            param: "measurement_type",
+            column: "b.measurement_type",
+            kind: FilterKind::Choice(MeasurementType::VALUES),
+        },
+    ],
+    search: &[],
+    ordering: &[
+        ("timestamp", "b.\"timestamp\""),
+        ("created_at", "b.created_at"),
+        ("value", "b.value"),
+    ],
+    default_ordering: &["-timestamp"],
+    id: "b.id",
+};
+
+pub async fn list_measurements(
+    db: &Database,
+    user: &User,
+    query_string: &[(String, String)],
+) -> Result<Page<BodyMeasurement>> {
+    let params = LIST.parse(query_string)?;
+    let page: Page<Row> = LIST
+        .fetch(
+            db,
+            |q| {
+                q.push("b.user_id = ").push_bind(user.id);
+            },
+            &params,
+        )
+        .await?;
+    let owner = user.brief();
+    Ok(page.map(|row| row.into_measurement(&owner)))
+}
+
+async fn find<'e>(
+    executor: impl Into<Executor<'e>>,
+    user: &User,
+    id: i64,
+) -> Result<BodyMeasurement> {
+    let row: Option<Row> = query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM body_measurements b WHERE b.id = $1 AND b.user_id = $2"
+    ))
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(executor)
+    .await?;
+    row.map(|row| row.into_measurement(&user.brief()))
+        .ok_or(Error::NotFound("BodyMeasurement"))
+}
+
+pub async fn get_measurement(db: &Database, user: &User, id: i64) -> Result<BodyMeasurement> {
+    find(db, user, id).await
+}
+
+/// A measurement's writable keys, after defaults or the stored values.
+struct Fields {
+    metric: Metric,
+    measurement_type: MeasurementType,
+    value: f64,
+    timestamp: Timestamp,
+}
+
+impl Fields {
+    fn read(body: &Body, mode: Mode, current: Option<&BodyMeasurement>) -> Result<Fields> {
+        let mut reader = Reader::new(body, mode);
+        let metric = reader.choice::<Metric>("metric", Need::Optional);
+        let measurement_type = reader.choice("measurement_type", Need::Required);
+        let value = reader.number("value", Need::Required, Range::NON_NEGATIVE);
+        let timestamp = reader.timestamp("timestamp", Need::Required);
+        reader.finish()?;
+        let fields = Fields {
+            metric: metric
+                .or(current.map(|m| m.metric))
+                .unwrap_or(Metric::WeightKg),
+            measurement_type: measurement_type
+                .or(current.map(|m| m.measurement_type))
+                .unwrap_or(MeasurementType::Log),
+            value: value.or(current.map(|m| m.value)).unwrap_or_default(),
+            timestamp: timestamp
+                .or(current.map(|m| m.timestamp))
+                .unwrap_or_else(Timestamp::now),
+        };
+        // The stored metric stands in for an omitted one.
+        if fields.metric.is_percentage()
+            && let Some(message) = Range::between(0.0, 100.0).check(fields.value)
+        {
+            return Err(Error::field("value", message));
+        }
+        Ok(fields)
+    }
+}
+
+/// Inserts one measurement; returns its id.
+async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<i64> {
+    Ok(query(
+        "INSERT INTO body_measurements (user_id, metric, measurement_type, value, \"timestamp\", \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(user.id)
+    .bind(fields.metric)
+    .bind(fields.measurement_type)
+    .bind(fields.value)
+    .bind(fields.timestamp)
+    .bind(Timestamp::now())
+    .fetch_scalar(tx)
+    .await?)
+}
+
+pub async fn create_measurement(
+    db: &Database,
+    caller: Caller<'_>,
+    body: &Body,
+) -> Result<BodyMeasurement> {
+    let fields = Fields::read(body, Mode::Create, None)?;
+    let mut tx = Transaction::begin(db).await?;
+    let id = insert(&mut tx, caller.user, &fields).await?;
+    caller
+        .audit(&mut tx, "measurement.create", "body_measurement", id)
+        .await?;
+    let created = find(&mut tx, caller.user, id).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_measurement(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    body: &Body,
+    mode: Mode,
+) -> Result<BodyMeasurement> {
+    let mut tx = Transaction::begin(db).await?;
+    let current = find(&mut tx, caller.user, id).await?;
+    let fields = Fields::read(body, mode, Some(&current))?;
+    query(
+        "UPDATE body_measurements SET metric = $3, measurement_type = $4, value = $5, \
+         \"timestamp\" = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(caller.user.id)
+    .bind(fields.metric)
+    .bind(fields.measurement_type)
+    .bind(fields.value)
+    .bind(fields.timestamp)
+    .bind(Timestamp::now())
+    .execute(&mut tx)
+    .await?;
+    caller
+        .audit(&mut tx, "measurement.update", "body_measurement", id)
+        .await?;
+    let updated = find(&mut tx, caller.user, id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+pub async fn delete_measurement(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
+    let mut tx = Transaction::begin(db).await?;
+    let deleted = query("DELETE FROM body_measurements WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(caller.user.id)
+        .execute(&mut tx)
+        .await?;
+    if deleted == 0 {
+        return Err(Error::NotFound("BodyMeasurement"));
+    }
+    caller
+        .audit(&mut tx, "measurement.delete", "body_measurement", id)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The user's measurements with these ids, in one query.
+pub async fn measurements_by_id(
+    db: &Database,
+    user: &User,
+    ids: &[i64],
+) -> Result<Vec<BodyMeasurement>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Query::builder();
+    sql.push(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM body_measurements b WHERE b.user_id = "
+    ))
+    .push_bind(user.id)
+    .push(" AND b.id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push_bind(*id);
+    }
+    sql.push(")");
+    let rows: Vec<Row> = sql.fetch_all(db).await?;
+    Ok(into_measurements(rows, user))
+}
