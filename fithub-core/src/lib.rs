@@ -14,6 +14,7 @@ pub mod input;
 pub mod listing;
 pub mod measurements;
 pub mod nutrition;
+mod owned;
 pub mod permissions;
 pub mod ratelimit;
 #[cfg(feature = "test-support")]

@@ -130,6 +130,20 @@ impl Query {
         self
     }
 
+    /// Appends `$a, $b, …`, one placeholder per value: the inside of an `IN (…)`.
+    pub fn push_bind_list<V: Into<Value>>(
+        &mut self,
+        values: impl IntoIterator<Item = V>,
+    ) -> &mut Query {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push_bind(value);
+        }
+        self
+    }
+
     /// The number of values bound so far: the next placeholder is `$len+1`.
     pub fn bound(&self) -> usize {
         self.values.len()
@@ -389,6 +403,14 @@ mod tests {
         query.push(" AND b = ").push_bind("x");
         assert_eq!(query.sql(), "SELECT 1 WHERE a = $1 AND b = $2");
         assert_eq!(query.bound(), 2);
+        query
+            .push(" AND c IN (")
+            .push_bind_list([3i64, 4, 5])
+            .push(")");
+        assert_eq!(
+            query.sql(),
+            "SELECT 1 WHERE a = $1 AND b = $2 AND c IN ($3, $4, $5)"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::db::{Database, DbUuid, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Choice, Mode, Need, Reader, Text};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::owned::OwnedTable;
 
 pub use progress::{GoalProgress, goal_progress};
 
@@ -88,6 +89,13 @@ fn into_goals(rows: Vec<Row>, user: &User) -> Vec<Goal> {
         .map(|row| row.into_goal(&owner, today))
         .collect()
 }
+
+const TABLE: OwnedTable = OwnedTable {
+    table: "goals",
+    entity: "Goal",
+    object_type: "goal",
+    delete_action: "goal.delete",
+};
 
 const LIST: ListSpec = ListSpec {
     from: "goals g",
@@ -304,18 +312,7 @@ pub async fn update_goal(
 }
 
 pub async fn delete_goal(db: &Database, caller: Caller<'_>, id: Uuid) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    let deleted = query("DELETE FROM goals WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(caller.user.id)
-        .execute(&mut tx)
-        .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound("Goal"));
-    }
-    caller.audit(&mut tx, "goal.delete", "goal", id).await?;
-    tx.commit().await?;
-    Ok(())
+    TABLE.delete(db, caller, id).await
 }
 
 /// `activate` (this goal active, every other one not, in one transaction) or `deactivate`.

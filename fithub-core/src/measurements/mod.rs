@@ -12,6 +12,7 @@ use crate::db::{Database, Executor, Query, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::owned::OwnedTable;
 
 pub use bulk::{MAX_BULK_ITEMS, bulk_create_measurements};
 pub use stats::{
@@ -144,6 +145,13 @@ pub(crate) fn into_measurements(rows: Vec<Row>, user: &User) -> Vec<BodyMeasurem
         .map(|row| row.into_measurement(&owner))
         .collect()
 }
+
+const TABLE: OwnedTable = OwnedTable {
+    table: "body_measurements",
+    entity: "BodyMeasurement",
+    object_type: "body_measurement",
+    delete_action: "measurement.delete",
+};
 
 const LIST: ListSpec = ListSpec {
     from: "body_measurements b",
@@ -313,20 +321,7 @@ pub async fn update_measurement(
 }
 
 pub async fn delete_measurement(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    let deleted = query("DELETE FROM body_measurements WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(caller.user.id)
-        .execute(&mut tx)
-        .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound("BodyMeasurement"));
-    }
-    caller
-        .audit(&mut tx, "measurement.delete", "body_measurement", id)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    TABLE.delete(db, caller, id).await
 }
 
 /// The user's measurements with these ids, in one query.
@@ -345,14 +340,9 @@ pub async fn measurements_by_id(
         " FROM body_measurements b WHERE b.user_id = "
     ))
     .push_bind(user.id)
-    .push(" AND b.id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push_bind(*id);
-    }
-    sql.push(")");
+    .push(" AND b.id IN (")
+    .push_bind_list(ids.iter().copied())
+    .push(")");
     let rows: Vec<Row> = sql.fetch_all(db).await?;
     Ok(into_measurements(rows, user))
 }

@@ -29,14 +29,9 @@ async fn latest_per_metric(db: &Database, user: &User, metrics: &[Metric]) -> Re
          FROM body_measurements m WHERE m.user_id = "
     ))
     .push_bind(user.id)
-    .push(" AND m.metric IN (");
-    for (i, metric) in metrics.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push_bind(*metric);
-    }
-    sql.push(")) b WHERE b.position = 1");
+    .push(" AND m.metric IN (")
+    .push_bind_list(metrics.iter().copied())
+    .push(")) b WHERE b.position = 1");
     Ok(sql.fetch_all(db).await?)
 }
 

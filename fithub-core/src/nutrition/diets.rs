@@ -10,6 +10,7 @@ use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, Text};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::owned::OwnedTable;
 
 use super::NAME_MAX;
 
@@ -86,6 +87,13 @@ impl DietRow {
         }
     }
 }
+
+const TABLE: OwnedTable = OwnedTable {
+    table: "diets",
+    entity: "Diet",
+    object_type: "diet",
+    delete_action: "diet.delete",
+};
 
 const LIST: ListSpec = ListSpec {
     from: "diets d",
@@ -318,18 +326,7 @@ pub async fn update_diet(
 
 /// Deletes the diet and, through it, its meals, their ingredients and records.
 pub async fn delete_diet(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    let deleted = query("DELETE FROM diets WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(caller.user.id)
-        .execute(&mut tx)
-        .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound("Diet"));
-    }
-    caller.audit(&mut tx, "diet.delete", "diet", id).await?;
-    tx.commit().await?;
-    Ok(())
+    TABLE.delete(db, caller, id).await
 }
 
 /// `POST /diets/{id}/activate/`: this diet active, every other one not, in one transaction.

@@ -10,6 +10,7 @@ use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::owned::OwnedTable;
 
 use super::NAME_MAX;
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
@@ -75,6 +76,13 @@ impl From<Row> for MealIngredient {
         }
     }
 }
+
+const TABLE: OwnedTable = OwnedTable {
+    table: "meal_ingredients",
+    entity: "MealIngredient",
+    object_type: "meal_ingredient",
+    delete_action: "meal_ingredient.delete",
+};
 
 const LIST: ListSpec = ListSpec {
     from: from!(),
@@ -314,18 +322,5 @@ pub async fn update_meal_ingredient(
 }
 
 pub async fn delete_meal_ingredient(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    let deleted = query("DELETE FROM meal_ingredients WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(caller.user.id)
-        .execute(&mut tx)
-        .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound("MealIngredient"));
-    }
-    caller
-        .audit(&mut tx, "meal_ingredient.delete", "meal_ingredient", id)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    TABLE.delete(db, caller, id).await
 }

@@ -12,6 +12,7 @@ use crate::db::{Database, Executor, Query, Transaction, query};
 use crate::error::{Error, FieldErrors, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::owned::OwnedTable;
 
 use super::diets::{Diet, DietRow, diet_columns, owns_diet};
 use super::{MealType, NAME_MAX, RecurrenceType};
@@ -103,6 +104,13 @@ impl MealRow {
     }
 }
 
+const TABLE: OwnedTable = OwnedTable {
+    table: "meals",
+    entity: "Meal",
+    object_type: "meal",
+    delete_action: "meal.delete",
+};
+
 const LIST: ListSpec = ListSpec {
     from: FROM,
     columns: meal_columns!(),
@@ -190,14 +198,9 @@ pub(super) async fn meals_by_id(
         .push(FROM)
         .push(" WHERE m.user_id = ")
         .push_bind(user.id)
-        .push(" AND m.id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push_bind(*id);
-    }
-    sql.push(")");
+        .push(" AND m.id IN (")
+        .push_bind_list(ids.iter().copied())
+        .push(")");
     let rows: Vec<MealRow> = sql.fetch_all(db).await?;
     let owner = user.brief();
     Ok(rows
@@ -374,18 +377,7 @@ pub async fn update_meal(
 
 /// Deletes the meal, its meal-ingredients and every record of it.
 pub async fn delete_meal(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    let deleted = query("DELETE FROM meals WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(caller.user.id)
-        .execute(&mut tx)
-        .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound("Meal"));
-    }
-    caller.audit(&mut tx, "meal.delete", "meal", id).await?;
-    tx.commit().await?;
-    Ok(())
+    TABLE.delete(db, caller, id).await
 }
 
 /// Whether `id` is one of the user's meals: the check of `meal` / `meal_id` in a body.

@@ -9,6 +9,7 @@ use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Choice, Mode, Need, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::owned::OwnedTable;
 
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
 use super::{NAME_MAX, PreferenceType};
@@ -69,6 +70,13 @@ impl Row {
         }
     }
 }
+
+const TABLE: OwnedTable = OwnedTable {
+    table: "meal_preferences",
+    entity: "MealPreference",
+    object_type: "meal_preference",
+    delete_action: "preference.delete",
+};
 
 const LIST: ListSpec = ListSpec {
     from: from!(),
@@ -266,18 +274,5 @@ pub async fn update_preference(
 }
 
 pub async fn delete_preference(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    let deleted = query("DELETE FROM meal_preferences WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(caller.user.id)
-        .execute(&mut tx)
-        .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound("MealPreference"));
-    }
-    caller
-        .audit(&mut tx, "preference.delete", "meal_preference", id)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    TABLE.delete(db, caller, id).await
 }

@@ -10,6 +10,7 @@ use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, REQUIRED, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::owned::OwnedTable;
 
 use super::NAME_MAX;
 use super::meals::{Meal, meals_by_id, owns_meal};
@@ -87,6 +88,13 @@ async fn with_meals(db: &Database, user: &User, rows: Vec<Row>) -> Result<Vec<Me
         })
         .collect())
 }
+
+const TABLE: OwnedTable = OwnedTable {
+    table: "meal_records",
+    entity: "MealRecord",
+    object_type: "meal_record",
+    delete_action: "record.delete",
+};
 
 const LIST: ListSpec = ListSpec {
     from: "meal_records r",
@@ -297,18 +305,5 @@ pub async fn update_record(
 }
 
 pub async fn delete_record(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    let deleted = query("DELETE FROM meal_records WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(caller.user.id)
-        .execute(&mut tx)
-        .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound("MealRecord"));
-    }
-    caller
-        .audit(&mut tx, "record.delete", "meal_record", id)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    TABLE.delete(db, caller, id).await
 }
