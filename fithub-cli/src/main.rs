@@ -3,6 +3,7 @@
 //! Exit codes are stable, for scripts and deploy pipelines: 0 success, 1 failure, 2 usage error,
 //! 3 unhealthy or migrations pending (`health`, `migrate --check`).
 
+mod archive_io;
 mod commands;
 mod output;
 
@@ -75,6 +76,8 @@ enum Command {
     Migrate(commands::migrate::MigrateArgs),
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    Export(commands::export::ExportArgs),
+    Import(commands::import::ImportArgs),
     Config(commands::config::ConfigArgs),
     Health(commands::health::HealthArgs),
 }
@@ -85,6 +88,8 @@ pub enum Outcome {
     Success,
     /// Unhealthy, or migrations pending: exit code 3.
     Unhealthy,
+    /// Done, but not everything succeeded (the output says what): exit code 1.
+    Failure,
 }
 
 #[tokio::main]
@@ -94,18 +99,22 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FITHUB_CLI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // sqlx warns of slow statements with their whole SQL: noise for an operator.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx=error")),
         )
         .init();
     let result = match cli.command {
         Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
         Command::User(command) => commands::user::run(&cli.global, command).await,
+        Command::Export(args) => commands::export::run(&cli.global, args).await,
+        Command::Import(args) => commands::import::run(&cli.global, args).await,
         Command::Config(args) => commands::config::run(&cli.global, args),
         Command::Health(args) => commands::health::run(&cli.global, args).await,
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Unhealthy) => ExitCode::from(3),
+        Ok(Outcome::Failure) => ExitCode::FAILURE,
         Err(error) if error.is::<UsageError>() => {
             eprintln!("fithub: {error}");
             ExitCode::from(2)

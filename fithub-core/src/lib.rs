@@ -19,6 +19,7 @@ pub mod permissions;
 pub mod ratelimit;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod transfer;
 
 pub use config::Config;
 pub use db::Database;

@@ -1,18 +1,23 @@
 //! `/api/accounts/`: registration, the profile, password change, account deletion (API.md §3.4).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use fithub_core::accounts::{self, Profile, Registered};
+use fithub_core::audit::{self, Entry};
 use fithub_core::input::Mode;
+use fithub_core::transfer::{self, ExportScope};
 use serde_json::{Value, json};
+use tokio_util::io::ReaderStream;
 use utoipa::ToSchema;
 
 use super::auth::limit_attempt;
 use super::schemas::{Detail, Empty, Message, ValidationErrors};
 use crate::App;
 use crate::error::ApiResult;
-use crate::extract::{CurrentUser, JsonBody, RequestOrigin};
+use crate::extract::{Actor, CurrentUser, JsonBody, RequestOrigin};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -145,6 +150,47 @@ pub async fn change_password(
 ) -> ApiResult<Json<Value>> {
     accounts::change_password(&app.db, &app.auth, &user, &body, &origin).await?;
     Ok(Json(json!({"message": "Password changed successfully"})))
+}
+
+/// Download everything the caller owns as a FitHub archive (JSON Lines; see the README's
+/// "Export and import"), streamed as it is read. An archive cut short lacks its last line, the
+/// `end` record, and is refused on import.
+#[utoipa::path(get, path = "/api/accounts/export/", tag = "accounts",
+    security(("jwt" = []), ("api_token" = [])),
+    responses(
+        (status = 200, description = "The caller's archive",
+            content_type = "application/x-ndjson", body = String),
+        (status = 401, body = Detail),
+    ))]
+pub async fn export(State(app): State<App>, actor: Actor) -> Response {
+    let (writer, reader) = tokio::io::duplex(64 * 1024);
+    let filename = format!("fithub-{}.jsonl", actor.user.username);
+    tokio::spawn(async move {
+        let mut writer = writer;
+        let scope = ExportScope::Users(vec![actor.user.clone()]);
+        match transfer::export(&app.db, &scope, &mut writer, |_| {}).await {
+            Ok(_) => {
+                let entry = Entry::new("user.export")
+                    .by(&actor.user)
+                    .on("user", actor.user.id);
+                if let Err(error) = audit::record(&app.db, &actor.origin, entry).await {
+                    tracing::warn!(%error, "could not record the export in the audit log");
+                }
+            }
+            Err(error) => tracing::error!(%error, "export failed midway"),
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        Body::from_stream(ReaderStream::new(reader)),
+    )
+        .into_response()
 }
 
 /// Delete the account and everything it owns.

@@ -58,6 +58,7 @@ fn documented_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::delete_account))
+        .routes(routes!(accounts::export))
         .routes(routes!(health::health))
         .routes(routes!(health::ready))
         .routes(routes!(docs::schema))

@@ -488,3 +488,54 @@ async fn the_accounts_root_is_an_empty_object_for_authenticated_callers() {
     response.assert_status(StatusCode::OK);
     assert_eq!(response.json(), json!({}));
 }
+
+#[tokio::test]
+async fn export_downloads_the_callers_own_archive() {
+    for app in TestApp::all().await {
+        let ada = app.register("ada").await;
+        let bob = app.register("bob").await;
+        for (session, name) in [(&ada, "Ada's diet"), (&bob, "Bob's diet")] {
+            app.call(Method::POST, "/api/nutrition/diets/")
+                .by(session)
+                .json(&json!({"name": name, "day_proteins_g": 1, "day_fats_g": 1, "day_carbohydrates_g": 1, "day_calories_kcal": 1}))
+                .send()
+                .await
+                .assert_status(StatusCode::CREATED);
+        }
+        app.get("/api/accounts/export/")
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        let response = app
+            .call(Method::GET, "/api/accounts/export/")
+            .by(&ada)
+            .send()
+            .await;
+        response.assert_status(StatusCode::OK);
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/x-ndjson")
+        );
+        assert_eq!(
+            response.header("content-disposition"),
+            Some("attachment; filename=\"fithub-ada.jsonl\"")
+        );
+        let text = response.text();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect();
+        assert_eq!(lines[0]["type"], "header");
+        assert_eq!(
+            lines[0]["data"]["scope"],
+            json!({"kind": "users", "usernames": ["ada"]})
+        );
+        let kinds: Vec<&str> = lines
+            .iter()
+            .map(|line| line["type"].as_str().expect("type"))
+            .collect();
+        assert_eq!(kinds, ["header", "user", "diet", "end"]);
+        assert_eq!(lines[2]["data"]["name"], "Ada's diet");
+        assert!(!text.contains("bob") && !text.contains("Bob's"), "{text}");
+        assert_eq!(lines[3]["data"]["records"], 2);
+    }
+}

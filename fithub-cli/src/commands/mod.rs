@@ -1,6 +1,8 @@
 //! One module per subcommand, each with its own arguments and `run`.
 
 pub mod config;
+pub mod export;
 pub mod health;
+pub mod import;
 pub mod migrate;
 pub mod user;

@@ -4,4 +4,5 @@ mod config;
 mod health;
 mod helpers;
 mod migrate;
+mod transfer;
 mod user;

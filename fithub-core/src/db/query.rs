@@ -110,6 +110,15 @@ impl Query {
         }
     }
 
+    /// SQL already written with its placeholders, and their values in order. For the few places
+    /// that need another placeholder style (SQLite's `?NNN` in bulk inserts).
+    pub(crate) fn from_parts(sql: String, values: Vec<Value>) -> Query {
+        Query {
+            sql: Cow::Owned(sql),
+            values,
+        }
+    }
+
     /// Binds the next `$n`.
     pub fn bind(mut self, value: impl Into<Value>) -> Query {
         self.values.push(value.into());
@@ -327,6 +336,21 @@ impl Transaction {
         match self {
             Transaction::Postgres(_) => Dialect::Postgres,
             Transaction::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// Streams `data` into a `COPY … FROM STDIN` statement (PostgreSQL's bulk load); returns the
+    /// rows written. SQLite has no COPY: there, use multi-row `INSERT`s.
+    pub async fn copy_in(&mut self, statement: &str, data: &[u8]) -> sqlx::Result<u64> {
+        match self {
+            Transaction::Postgres(tx) => {
+                let mut copy = tx.copy_in_raw(statement).await?;
+                copy.send(data).await?;
+                copy.finish().await
+            }
+            Transaction::Sqlite(_) => Err(sqlx::Error::Protocol(
+                "COPY is PostgreSQL's; SQLite loads with INSERT".to_owned(),
+            )),
         }
     }
 }

@@ -1,0 +1,283 @@
+//! Writing an archive: every table streamed row by row, never held in memory.
+
+use std::collections::BTreeMap;
+
+use futures_util::TryStreamExt;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::{End, FORMAT, FORMAT_VERSION, Header, Line, Scope};
+use crate::accounts::User;
+use crate::datetime::Timestamp;
+use crate::db::migrations;
+use crate::db::{Database, Query, Record};
+use crate::error::{Error, Result};
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub enum ExportScope {
+    All,
+    /// These users' data, with the categories and public ingredients it uses.
+    Users(Vec<User>),
+}
+
+/// Writes the archive of `scope` to `out`; returns the number of records of each type.
+/// `progress` is told the number of records written so far, now and then.
+pub async fn export<W: AsyncWrite + Unpin>(
+    db: &Database,
+    scope: &ExportScope,
+    out: &mut W,
+    mut progress: impl FnMut(u64),
+) -> Result<BTreeMap<&'static str, u64>> {
+    let users: Option<Vec<i64>> = match scope {
+        ExportScope::All => None,
+        ExportScope::Users(users) => Some(users.iter().map(|user| user.id).collect()),
+    };
+    let header = Header {
+        format: FORMAT.to_owned(),
+        format_version: FORMAT_VERSION,
+        schema_version: migrations::known_migrations(db)
+            .iter()
+            .map(|migration| migration.version)
+            .max()
+            .unwrap_or_default(),
+        created_at: Timestamp::now(),
+        scope: match scope {
+            ExportScope::All => Scope::All,
+            ExportScope::Users(users) => Scope::Users {
+                usernames: users.iter().map(|user| user.username.clone()).collect(),
+            },
+        },
+    };
+    let mut writer = LineWriter {
+        out,
+        buffer: Vec::with_capacity(1024),
+        written: 0,
+        counts: BTreeMap::new(),
+    };
+    writer.write(&Line::Header(header)).await?;
+
+    let u = users.as_deref();
+    writer
+        .table(db, users_query(u), Line::User, &mut progress)
+        .await?;
+    writer
+        .table(db, categories_query(u), Line::Category, &mut progress)
+        .await?;
+    writer
+        .table(db, ingredients_query(u), Line::Ingredient, &mut progress)
+        .await?;
+    writer
+        .table(db, owned_query(DIETS, u), Line::Diet, &mut progress)
+        .await?;
+    writer
+        .table(db, owned_query(MEALS, u), Line::Meal, &mut progress)
+        .await?;
+    writer
+        .table(
+            db,
+            owned_query(MEAL_INGREDIENTS, u),
+            Line::MealIngredient,
+            &mut progress,
+        )
+        .await?;
+    writer
+        .table(
+            db,
+            owned_query(MEAL_RECORDS, u),
+            Line::MealRecord,
+            &mut progress,
+        )
+        .await?;
+    writer
+        .table(
+            db,
+            owned_query(PREFERENCES, u),
+            Line::MealPreference,
+            &mut progress,
+        )
+        .await?;
+    writer
+        .table(db, owned_query(GOALS, u), Line::Goal, &mut progress)
+        .await?;
+    writer
+        .table(
+            db,
+            owned_query(MEASUREMENTS, u),
+            Line::BodyMeasurement,
+            &mut progress,
+        )
+        .await?;
+    let records = writer.written;
+    writer.write(&Line::End(End { records })).await?;
+    writer
+        .out
+        .flush()
+        .await
+        .map_err(|error| Error::Internal(format!("writing the archive: {error}")))?;
+    Ok(writer.counts)
+}
+
+struct LineWriter<'w, W> {
+    out: &'w mut W,
+    buffer: Vec<u8>,
+    /// Data lines so far (not the header).
+    written: u64,
+    counts: BTreeMap<&'static str, u64>,
+}
+
+impl<W: AsyncWrite + Unpin> LineWriter<'_, W> {
+    async fn write(&mut self, line: &Line) -> Result<()> {
+        self.buffer.clear();
+        serde_json::to_writer(&mut self.buffer, line)
+            .map_err(|error| Error::Internal(format!("encoding a record: {error}")))?;
+        self.buffer.push(b'\n');
+        self.out
+            .write_all(&self.buffer)
+            .await
+            .map_err(|error| Error::Internal(format!("writing the archive: {error}")))
+    }
+
+    /// Streams a table's rows into the archive.
+    async fn table<T: Record + 'static>(
+        &mut self,
+        db: &Database,
+        query: Query,
+        wrap: fn(T) -> Line,
+        progress: &mut impl FnMut(u64),
+    ) -> Result<()> {
+        let mut rows = query.fetch_stream::<T>(db);
+        while let Some(row) = rows.try_next().await? {
+            let line = wrap(row);
+            *self.counts.entry(line.kind()).or_default() += 1;
+            self.write(&line).await?;
+            self.written += 1;
+            if self.written.is_multiple_of(1000) {
+                progress(self.written);
+            }
+        }
+        progress(self.written);
+        Ok(())
+    }
+}
+
+/// Appends ` IN ($a, $b, …)` for the users.
+fn push_users(query: &mut Query, users: &[i64]) {
+    query
+        .push(" IN (")
+        .push_bind_list(users.iter().copied())
+        .push(")");
+}
+
+fn users_query(users: Option<&[i64]>) -> Query {
+    let mut query = Query::builder();
+    query.push(
+        "SELECT id, username, email, first_name, last_name, password_hash, is_active, is_staff, \
+         is_superuser, date_joined, last_login FROM users",
+    );
+    if let Some(users) = users {
+        query.push(" WHERE id");
+        push_users(&mut query, users);
+    }
+    query.push(" ORDER BY id");
+    query
+}
+
+/// `created_by`, kept only for users in the archive.
+fn push_creator(query: &mut Query, alias: &str, users: Option<&[i64]>) {
+    match users {
+        None => {
+            query.push(alias).push(".created_by");
+        }
+        Some(users) => {
+            query.push("CASE WHEN ").push(alias).push(".created_by");
+            push_users(query, users);
+            query
+                .push(" THEN ")
+                .push(alias)
+                .push(".created_by END AS created_by");
+        }
+    }
+}
+
+/// The ingredients of a per-user archive: the users' own, and the public ones they use.
+fn push_ingredient_scope(query: &mut Query, users: &[i64]) {
+    query.push("((i.is_personal AND i.created_by");
+    push_users(query, users);
+    query.push(") OR (NOT i.is_personal AND i.id IN (SELECT ingredient_id FROM meal_ingredients WHERE user_id");
+    push_users(query, users);
+    query.push(" UNION SELECT ingredient_id FROM meal_preferences WHERE user_id");
+    push_users(query, users);
+    query.push(")))");
+}
+
+/// Parents before children (by depth in the tree); for a per-user archive, only the categories
+/// of its ingredients and their ancestors.
+fn categories_query(users: Option<&[i64]>) -> Query {
+    let mut query = Query::builder();
+    query.push(
+        "WITH RECURSIVE tree (id, depth) AS ( \
+         SELECT id, 0 FROM categories WHERE parent_id IS NULL \
+         UNION ALL SELECT c.id, t.depth + 1 FROM categories c JOIN tree t ON c.parent_id = t.id)",
+    );
+    if let Some(users) = users {
+        query.push(", wanted (id) AS ( SELECT i.category_id FROM ingredients i WHERE i.category_id IS NOT NULL AND ");
+        push_ingredient_scope(&mut query, users);
+        query.push(
+            " UNION SELECT c.parent_id FROM categories c JOIN wanted w ON c.id = w.id \
+             WHERE c.parent_id IS NOT NULL)",
+        );
+    }
+    query.push(" SELECT c.id, c.name, c.parent_id, ");
+    push_creator(&mut query, "c", users);
+    query.push(", c.created_at, c.updated_at FROM categories c JOIN tree t ON t.id = c.id");
+    if users.is_some() {
+        query.push(" WHERE c.id IN (SELECT id FROM wanted)");
+    }
+    query.push(" ORDER BY t.depth, c.id");
+    query
+}
+
+fn ingredients_query(users: Option<&[i64]>) -> Query {
+    let mut query = Query::builder();
+    query.push(
+        "SELECT i.id, i.name, i.category_id, i.proteins, i.fats, i.carbs, i.calories, i.fibers, \
+         i.sugars, i.description, i.is_personal, ",
+    );
+    push_creator(&mut query, "i", users);
+    query.push(", i.created_at, i.updated_at FROM ingredients i");
+    if let Some(users) = users {
+        query.push(" WHERE ");
+        push_ingredient_scope(&mut query, users);
+    }
+    query.push(" ORDER BY i.id");
+    query
+}
+
+// The private tables: their columns, as the archive records hold them.
+const DIETS: &str = "id, user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
+     day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at FROM diets";
+const MEALS: &str = "id, user_id, diet_id, name, description, is_scheduled, start_date, \
+     end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, \
+     created_at, updated_at FROM meals";
+const MEAL_INGREDIENTS: &str = "id, user_id, meal_id, ingredient_id, barcode, quantity, unit, \
+     created_at, updated_at FROM meal_ingredients";
+const MEAL_RECORDS: &str = "id, user_id, meal_id, meal_name, quantity_grams, calories, proteins, \
+     carbs, fats, \"timestamp\", feedback, created_at, updated_at FROM meal_records";
+const PREFERENCES: &str = "id, user_id, ingredient_id, barcode, description, preference_type, \
+     created_at, updated_at FROM meal_preferences";
+const GOALS: &str = "id, user_id, goal_type, target_date, notes, is_active, created_at, \
+     updated_at FROM goals";
+const MEASUREMENTS: &str = "id, user_id, metric, measurement_type, value, \"timestamp\", \
+     created_at, updated_at FROM body_measurements";
+
+/// A private table, all of it or the users' rows.
+fn owned_query(columns_and_table: &str, users: Option<&[i64]>) -> Query {
+    let mut query = Query::builder();
+    query.push("SELECT ").push(columns_and_table);
+    if let Some(users) = users {
+        query.push(" WHERE user_id");
+        push_users(&mut query, users);
+    }
+    query.push(" ORDER BY id");
+    query
+}

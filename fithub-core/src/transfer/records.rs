@@ -1,0 +1,364 @@
+//! The records of an archive: one struct per table, read from the database on export and from
+//! the archive on import. Ids are the exporting instance's; references are by those ids.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Time};
+
+use crate::datetime::{self, Timestamp};
+use crate::db::DbUuid;
+use crate::goals::GoalType;
+use crate::input::Choice;
+use crate::measurements::{MeasurementType, Metric};
+use crate::nutrition::{MealType, PreferenceType, RecurrenceType};
+
+/// A checked record, or the reason it cannot be imported.
+pub type Checked = std::result::Result<(), String>;
+
+fn non_negative(field: &str, value: f64) -> Checked {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{field} must be a number of at least 0, got {value}"
+        ))
+    }
+}
+
+fn optional_non_negative(field: &str, value: Option<f64>) -> Checked {
+    value.map_or(Ok(()), |value| non_negative(field, value))
+}
+
+fn text(field: &str, value: &str, max: usize, blank: bool) -> Checked {
+    if !blank && value.trim().is_empty() {
+        return Err(format!("{field} must not be blank"));
+    }
+    if value.chars().count() > max {
+        return Err(format!("{field} is longer than {max} characters"));
+    }
+    Ok(())
+}
+
+fn choice<C: Choice>(field: &str, value: &str) -> Checked {
+    C::parse(value).map(|_| ()).ok_or_else(|| {
+        format!(
+            "{field} {value:?} is not one of {:?}",
+            C::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()
+        )
+    })
+}
+
+fn ordered(field: &str, start: Option<Date>, end: Option<Date>) -> Checked {
+    match (start, end) {
+        (Some(start), Some(end)) if end < start => Err(format!("{field} is before start_date")),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedUser {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// The argon2 hash: a restored user logs in with the same password.
+    pub password_hash: String,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    pub date_joined: Timestamp,
+    pub last_login: Option<Timestamp>,
+}
+
+impl ArchivedUser {
+    pub fn check(&self) -> Checked {
+        text("username", &self.username, 150, false)?;
+        text("email", &self.email, 254, true)?;
+        text("first_name", &self.first_name, 150, true)?;
+        text("last_name", &self.last_name, 150, true)?;
+        text("password_hash", &self.password_hash, 1000, false)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedCategory {
+    pub id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedCategory {
+    pub fn check(&self) -> Checked {
+        text("name", &self.name, 255, false)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedIngredient {
+    pub id: i64,
+    pub name: String,
+    pub category_id: Option<i64>,
+    pub proteins: f64,
+    pub fats: f64,
+    pub carbs: f64,
+    pub calories: f64,
+    pub fibers: f64,
+    pub sugars: f64,
+    pub description: Option<String>,
+    pub is_personal: bool,
+    pub created_by: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedIngredient {
+    pub fn check(&self) -> Checked {
+        text("name", &self.name, 255, false)?;
+        for (field, value) in [
+            ("proteins", self.proteins),
+            ("fats", self.fats),
+            ("carbs", self.carbs),
+            ("calories", self.calories),
+            ("fibers", self.fibers),
+            ("sugars", self.sugars),
+        ] {
+            non_negative(field, value)?;
+        }
+        if self.is_personal && self.created_by.is_none() {
+            return Err("a personal ingredient needs created_by".to_owned());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedDiet {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub day_proteins_g: f64,
+    pub day_fats_g: f64,
+    pub day_carbohydrates_g: f64,
+    pub day_calories_kcal: f64,
+    pub is_active: bool,
+    #[serde(with = "datetime::date_serde")]
+    pub start_date: Date,
+    #[serde(with = "datetime::date_serde::option")]
+    pub end_date: Option<Date>,
+    pub notes: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedDiet {
+    pub fn check(&self) -> Checked {
+        text("name", &self.name, 255, false)?;
+        non_negative("day_proteins_g", self.day_proteins_g)?;
+        non_negative("day_fats_g", self.day_fats_g)?;
+        non_negative("day_carbohydrates_g", self.day_carbohydrates_g)?;
+        non_negative("day_calories_kcal", self.day_calories_kcal)?;
+        ordered("end_date", Some(self.start_date), self.end_date)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedMeal {
+    pub id: i64,
+    pub user_id: i64,
+    pub diet_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub is_scheduled: bool,
+    #[serde(with = "datetime::date_serde::option")]
+    pub start_date: Option<Date>,
+    #[serde(with = "datetime::date_serde::option")]
+    pub end_date: Option<Date>,
+    #[serde(with = "datetime::time_serde::option")]
+    pub start_time: Option<Time>,
+    pub duration_minutes: i32,
+    pub recurrence_type: String,
+    #[serde(with = "datetime::date_serde::option")]
+    pub recurrence_until: Option<Date>,
+    pub meal_type: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedMeal {
+    pub fn check(&self) -> Checked {
+        text("name", &self.name, 255, false)?;
+        if !(0..=1440).contains(&self.duration_minutes) {
+            return Err("duration_minutes must be 0 to 1440".to_owned());
+        }
+        choice::<RecurrenceType>("recurrence_type", &self.recurrence_type)?;
+        choice::<MealType>("meal_type", &self.meal_type)?;
+        ordered("end_date", self.start_date, self.end_date)?;
+        ordered("recurrence_until", self.start_date, self.recurrence_until)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedMealIngredient {
+    pub id: i64,
+    pub user_id: i64,
+    pub meal_id: i64,
+    pub ingredient_id: i64,
+    pub barcode: Option<String>,
+    pub quantity: f64,
+    pub unit: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedMealIngredient {
+    pub fn check(&self) -> Checked {
+        non_negative("quantity", self.quantity)?;
+        text("unit", &self.unit, 255, false)?;
+        text(
+            "barcode",
+            self.barcode.as_deref().unwrap_or_default(),
+            255,
+            true,
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedMealRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub meal_id: Option<i64>,
+    pub meal_name: Option<String>,
+    pub quantity_grams: Option<f64>,
+    pub calories: Option<f64>,
+    pub proteins: Option<f64>,
+    pub carbs: Option<f64>,
+    pub fats: Option<f64>,
+    pub timestamp: Timestamp,
+    pub feedback: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedMealRecord {
+    pub fn check(&self) -> Checked {
+        if self.meal_id.is_none()
+            && self
+                .meal_name
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty())
+        {
+            return Err("a record needs a meal_id or a meal_name".to_owned());
+        }
+        text(
+            "meal_name",
+            self.meal_name.as_deref().unwrap_or("x"),
+            255,
+            false,
+        )?;
+        optional_non_negative("quantity_grams", self.quantity_grams)?;
+        optional_non_negative("calories", self.calories)?;
+        optional_non_negative("proteins", self.proteins)?;
+        optional_non_negative("carbs", self.carbs)?;
+        optional_non_negative("fats", self.fats)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedPreference {
+    pub id: i64,
+    pub user_id: i64,
+    pub ingredient_id: i64,
+    pub barcode: Option<String>,
+    pub description: Option<String>,
+    pub preference_type: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedPreference {
+    pub fn check(&self) -> Checked {
+        choice::<PreferenceType>("preference_type", &self.preference_type)?;
+        text(
+            "barcode",
+            self.barcode.as_deref().unwrap_or_default(),
+            255,
+            true,
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedGoal {
+    #[serde(with = "db_uuid")]
+    pub id: DbUuid,
+    pub user_id: i64,
+    pub goal_type: String,
+    #[serde(with = "datetime::date_serde::option")]
+    pub target_date: Option<Date>,
+    pub notes: String,
+    pub is_active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedGoal {
+    pub fn check(&self) -> Checked {
+        choice::<GoalType>("goal_type", &self.goal_type)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedMeasurement {
+    pub id: i64,
+    pub user_id: i64,
+    pub metric: String,
+    pub measurement_type: String,
+    pub value: f64,
+    pub timestamp: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ArchivedMeasurement {
+    pub fn check(&self) -> Checked {
+        choice::<Metric>("metric", &self.metric)?;
+        choice::<MeasurementType>("measurement_type", &self.measurement_type)?;
+        non_negative("value", self.value)?;
+        if Metric::parse(&self.metric).is_some_and(Metric::is_percentage) && self.value > 100.0 {
+            return Err(format!("value {} is over 100 for a percentage", self.value));
+        }
+        Ok(())
+    }
+}
+
+/// A UUID as its hyphenated text.
+mod db_uuid {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::db::DbUuid;
+
+    pub fn serialize<S: Serializer>(id: &DbUuid, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&id.0.hyphenated().to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DbUuid, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        uuid::Uuid::parse_str(&text)
+            .map(DbUuid)
+            .map_err(serde::de::Error::custom)
+    }
+}
