@@ -23,7 +23,7 @@ impl App {
     /// `jwt_secret` is the configured secret or, in development, the generated one.
     pub fn new(config: Config, db: Database, jwt_secret: Secret) -> App {
         let auth = Auth::new(&jwt_secret, &config, Passwords::for_this_machine());
-        let limits = Arc::new(RateLimiter::from_config(&config));
+        let limits = Arc::new(RateLimiter::local(&config));
         App {
             config: Arc::new(config),
             db,
@@ -62,6 +62,13 @@ impl App {
                 )));
             }
         }
-        Ok(App::new(config, db, jwt_secret))
+        let limits = RateLimiter::connect(&config).await?;
+        Ok(App::new(config, db, jwt_secret).with_limits(limits))
+    }
+
+    /// Replaces the rate limiter (e.g. with one counting in Redis).
+    pub fn with_limits(mut self, limits: RateLimiter) -> App {
+        self.limits = Arc::new(limits);
+        self
     }
 }

@@ -102,9 +102,10 @@ impl FromRequestParts<App> for CurrentUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok());
-        Ok(CurrentUser(
-            accounts::authenticate(&app.db, &app.auth, header).await?,
-        ))
+        let user = accounts::authenticate(&app.db, &app.auth, header).await?;
+        // The request's log line names who made it.
+        tracing::Span::current().record("user_id", user.id);
+        Ok(CurrentUser(user))
     }
 }
 

@@ -7,6 +7,8 @@
 mod app;
 mod error;
 mod extract;
+mod metrics;
+mod middleware;
 mod pagination;
 mod routes;
 mod serve;
@@ -14,5 +16,6 @@ pub mod telemetry;
 
 pub use app::App;
 pub use error::ApiError;
+pub use metrics::metrics_router;
 pub use routes::{openapi, router};
 pub use serve::{serve, serve_router, shutdown_signal};

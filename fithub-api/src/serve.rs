@@ -19,6 +19,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = app.config.shutdown_grace();
+    if let Some(address) = app.config.metrics_bind {
+        // Metrics on their own, internal address; they live as long as the process.
+        let metrics = TcpListener::bind(address).await?;
+        tracing::info!(%address, "serving metrics");
+        let metrics_app = crate::metrics_router(app.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics, metrics_app).await {
+                tracing::error!(%error, "metrics listener failed");
+            }
+        });
+    }
     serve_router(router(app), listener, shutdown, grace).await
 }
 

@@ -77,6 +77,7 @@ enum Command {
     #[command(subcommand)]
     User(commands::user::UserCommand),
     Export(commands::export::ExportArgs),
+    Audit(commands::audit::AuditArgs),
     Import(commands::import::ImportArgs),
     Config(commands::config::ConfigArgs),
     Health(commands::health::HealthArgs),
@@ -107,6 +108,7 @@ async fn main() -> ExitCode {
         Command::Migrate(args) => commands::migrate::run(&cli.global, args).await,
         Command::User(command) => commands::user::run(&cli.global, command).await,
         Command::Export(args) => commands::export::run(&cli.global, args).await,
+        Command::Audit(args) => commands::audit::run(&cli.global, args).await,
         Command::Import(args) => commands::import::run(&cli.global, args).await,
         Command::Config(args) => commands::config::run(&cli.global, args),
         Command::Health(args) => commands::health::run(&cli.global, args).await,

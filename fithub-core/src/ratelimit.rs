@@ -2,63 +2,163 @@
 //! client address and per username: one address cannot guess quickly, and neither can many
 //! addresses against one account.
 //!
-//! The counts live in this process: each replica limits on its own.
+//! Without Redis the counts live in this process (a GCRA limiter: the quota replenishes
+//! smoothly), so each replica limits on its own. With `redis_url` they live in Redis, in fixed
+//! one-minute windows, so the limits hold across every replica. If Redis cannot be reached the
+//! attempt is allowed and a warning logged: an outage of the limiter must not stop logins.
 
 use std::num::NonZeroU32;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+use redis::aio::ConnectionManager;
+use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 
 /// Keys beyond this many trigger a sweep of those whose limit has fully replenished.
 const SWEEP_ABOVE_KEYS: usize = 10_000;
+/// A Redis window, in seconds.
+const WINDOW_SECS: u64 = 60;
 
 /// The limits; a limit configured as 0 is off.
 pub struct RateLimiter {
-    per_address: Option<DefaultKeyedRateLimiter<String>>,
-    per_username: Option<DefaultKeyedRateLimiter<String>>,
+    per_address: u32,
+    per_username: u32,
+    store: Store,
+}
+
+enum Store {
+    // Boxed: the limiters are much larger than a Redis connection.
+    Local(Box<LocalLimits>),
+    Redis {
+        connection: ConnectionManager,
+        prefix: String,
+    },
+}
+
+struct LocalLimits {
+    addresses: Option<DefaultKeyedRateLimiter<String>>,
+    usernames: Option<DefaultKeyedRateLimiter<String>>,
     clock: DefaultClock,
 }
 
+/// Which count an attempt is added to.
+#[derive(Clone, Copy)]
+enum Scope {
+    Address,
+    Username,
+}
+
 impl RateLimiter {
-    pub fn from_config(config: &Config) -> RateLimiter {
+    /// Counts kept in this process.
+    pub fn local(config: &Config) -> RateLimiter {
         let keyed = |per_minute: u32| {
             NonZeroU32::new(per_minute)
                 .map(|n| DefaultKeyedRateLimiter::keyed(Quota::per_minute(n)))
         };
         RateLimiter {
-            per_address: keyed(config.auth_rate_limit_per_address),
-            per_username: keyed(config.auth_rate_limit_per_username),
-            clock: DefaultClock::default(),
+            per_address: config.auth_rate_limit_per_address,
+            per_username: config.auth_rate_limit_per_username,
+            store: Store::Local(Box::new(LocalLimits {
+                addresses: keyed(config.auth_rate_limit_per_address),
+                usernames: keyed(config.auth_rate_limit_per_username),
+                clock: DefaultClock::default(),
+            })),
         }
     }
 
+    /// Counts in Redis when `redis_url` is configured (connecting now), else in this process.
+    pub async fn connect(config: &Config) -> Result<RateLimiter> {
+        let Some(url) = &config.redis_url else {
+            return Ok(Self::local(config));
+        };
+        let unusable = |error: redis::RedisError| {
+            Error::Config(format!("redis_url {}: {error}", url.redacted()))
+        };
+        let client = redis::Client::open(url.expose()).map_err(unusable)?;
+        let connection = client.get_connection_manager().await.map_err(unusable)?;
+        Ok(RateLimiter {
+            per_address: config.auth_rate_limit_per_address,
+            per_username: config.auth_rate_limit_per_username,
+            store: Store::Redis {
+                connection,
+                prefix: config.redis_prefix.clone(),
+            },
+        })
+    }
+
     /// Counts an authentication attempt from `address`.
-    pub fn check_address(&self, address: &str) -> Result<()> {
-        self.check(self.per_address.as_ref(), address)
+    pub async fn check_address(&self, address: &str) -> Result<()> {
+        self.check(Scope::Address, address).await
     }
 
     /// Counts an authentication attempt for `username` (compared case-insensitively, so that
     /// changing case does not reset the count).
-    pub fn check_username(&self, username: &str) -> Result<()> {
-        self.check(self.per_username.as_ref(), &username.to_lowercase())
+    pub async fn check_username(&self, username: &str) -> Result<()> {
+        self.check(Scope::Username, &username.to_lowercase()).await
     }
 
-    fn check(&self, limiter: Option<&DefaultKeyedRateLimiter<String>>, key: &str) -> Result<()> {
-        let Some(limiter) = limiter else {
-            return Ok(());
+    async fn check(&self, scope: Scope, key: &str) -> Result<()> {
+        let limit = match scope {
+            Scope::Address => self.per_address,
+            Scope::Username => self.per_username,
         };
-        if limiter.len() > SWEEP_ABOVE_KEYS {
-            limiter.retain_recent();
+        if limit == 0 {
+            return Ok(());
         }
-        limiter.check_key(&key.to_owned()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
-            Error::RateLimited {
-                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        match &self.store {
+            Store::Local(local) => {
+                let limiter = match scope {
+                    Scope::Address => &local.addresses,
+                    Scope::Username => &local.usernames,
+                };
+                let Some(limiter) = limiter else {
+                    return Ok(());
+                };
+                if limiter.len() > SWEEP_ABOVE_KEYS {
+                    limiter.retain_recent();
+                }
+                limiter.check_key(&key.to_owned()).map_err(|not_until| {
+                    let wait = not_until.wait_time_from(local.clock.now());
+                    Error::RateLimited {
+                        retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+                    }
+                })
             }
-        })
+            Store::Redis { connection, prefix } => {
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |since| since.as_secs());
+                let window = now / WINDOW_SECS;
+                let scope = match scope {
+                    Scope::Address => "address",
+                    Scope::Username => "username",
+                };
+                // Hashed: usernames come from the client, of any length and content.
+                let digest = hex::encode(&Sha256::digest(key.as_bytes())[..16]);
+                let redis_key = format!("{prefix}:ratelimit:{scope}:{window}:{digest}");
+                let counted: redis::RedisResult<(u64,)> = redis::pipe()
+                    .atomic()
+                    .incr(&redis_key, 1u64)
+                    .expire(&redis_key, (2 * WINDOW_SECS) as i64)
+                    .ignore()
+                    .query_async(&mut connection.clone())
+                    .await;
+                match counted {
+                    Ok((count,)) if count > u64::from(limit) => Err(Error::RateLimited {
+                        retry_after_secs: WINDOW_SECS - now % WINDOW_SECS,
+                    }),
+                    Ok(_) => Ok(()),
+                    Err(error) => {
+                        tracing::warn!(%error, "rate limit not counted: Redis is unreachable");
+                        Ok(())
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -67,20 +167,23 @@ mod tests {
     use super::*;
 
     fn limiter(per_address: u32, per_username: u32) -> RateLimiter {
-        RateLimiter::from_config(&Config {
+        RateLimiter::local(&Config {
             auth_rate_limit_per_address: per_address,
             auth_rate_limit_per_username: per_username,
             ..Config::default()
         })
     }
 
-    #[test]
-    fn allows_the_quota_then_says_when_to_retry() {
+    #[tokio::test]
+    async fn allows_the_quota_then_says_when_to_retry() {
         let limits = limiter(3, 0);
         for _ in 0..3 {
-            limits.check_address("10.0.0.1").expect("within the quota");
+            limits
+                .check_address("10.0.0.1")
+                .await
+                .expect("within the quota");
         }
-        match limits.check_address("10.0.0.1") {
+        match limits.check_address("10.0.0.1").await {
             Err(Error::RateLimited { retry_after_secs }) => {
                 assert!((1..=20).contains(&retry_after_secs), "{retry_after_secs}")
             }
@@ -88,22 +191,23 @@ mod tests {
         }
         limits
             .check_address("10.0.0.2")
+            .await
             .expect("another address has its own quota");
     }
 
-    #[test]
-    fn usernames_are_counted_case_insensitively() {
+    #[tokio::test]
+    async fn usernames_are_counted_case_insensitively() {
         let limits = limiter(0, 1);
-        limits.check_username("Ada").expect("first");
-        assert!(limits.check_username("ada").is_err());
+        limits.check_username("Ada").await.expect("first");
+        assert!(limits.check_username("ada").await.is_err());
     }
 
-    #[test]
-    fn zero_turns_a_limit_off() {
+    #[tokio::test]
+    async fn zero_turns_a_limit_off() {
         let limits = limiter(0, 0);
         for _ in 0..100 {
-            limits.check_address("x").expect("unlimited");
-            limits.check_username("x").expect("unlimited");
+            limits.check_address("x").await.expect("unlimited");
+            limits.check_username("x").await.expect("unlimited");
         }
     }
 }

@@ -83,7 +83,7 @@ pub async fn register(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Registered>)> {
-    limit_attempt(&app, &origin, &body)?;
+    limit_attempt(&app, &origin, &body).await?;
     let registered = accounts::register(&app.db, &app.auth, &body, &origin).await?;
     Ok((StatusCode::CREATED, Json(registered)))
 }

@@ -40,12 +40,12 @@ pub struct VerifyRequest {
 
 /// Counts an authentication attempt against the limits of the client's address and, when the
 /// body names one, of the username.
-pub fn limit_attempt(app: &App, origin: &Origin, body: &Body) -> ApiResult<()> {
+pub async fn limit_attempt(app: &App, origin: &Origin, body: &Body) -> ApiResult<()> {
     if let Some(address) = &origin.client_addr {
-        app.limits.check_address(address)?;
+        app.limits.check_address(address).await?;
     }
     if let Some(Value::String(username)) = body.get("username") {
-        app.limits.check_username(username.trim())?;
+        app.limits.check_username(username.trim()).await?;
     }
     Ok(())
 }
@@ -63,7 +63,7 @@ pub async fn obtain_pair(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<TokenPair>> {
-    limit_attempt(&app, &origin, &body)?;
+    limit_attempt(&app, &origin, &body).await?;
     let pair = accounts::obtain_token_pair(&app.db, &app.auth, &body, &origin).await?;
     Ok(Json(pair))
 }
@@ -83,7 +83,7 @@ pub async fn refresh(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<TokenPair>> {
-    limit_attempt(&app, &origin, &body)?;
+    limit_attempt(&app, &origin, &body).await?;
     let pair = accounts::refresh_token_pair(&app.db, &app.auth, &body, &origin).await?;
     Ok(Json(pair))
 }
@@ -113,7 +113,7 @@ pub async fn api_token(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<ApiTokenGrant>> {
-    limit_attempt(&app, &origin, &body)?;
+    limit_attempt(&app, &origin, &body).await?;
     let grant = accounts::obtain_api_token(&app.db, &app.auth, &body, &origin).await?;
     Ok(Json(grant))
 }

@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::App;
@@ -96,6 +97,11 @@ pub fn pages() -> Router<App> {
         .route("/api/redoc/", get(|| async { Html(REDOC_PAGE) }))
         .route("/api/redoc/redoc.standalone.js", get(redoc_bundle))
         .merge(swagger)
+        // The pages load scripts, styles and workers of their own: a CSP of their own.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::middleware::DOCS_CSP),
+        ))
 }
 
 async fn redoc_bundle() -> impl IntoResponse {

@@ -13,15 +13,18 @@ pub(crate) mod schemas;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::{Extension, Router};
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::App;
 use crate::extract::MAX_BODY_BYTES;
+use crate::{App, metrics, middleware, telemetry};
 use schemas::SecuritySchemes;
 
 #[derive(OpenApi)]
@@ -65,23 +68,55 @@ fn documented_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
+/// `/metrics` is documented, but mounted by [`router`] only on the API's own address.
+#[derive(OpenApi)]
+#[openapi(paths(metrics::metrics))]
+struct MetricsDoc;
+
 /// The OpenAPI document of the whole API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented_routes().1
+    let mut openapi = documented_routes().1;
+    openapi.merge(MetricsDoc::openapi());
+    openapi
 }
 
 /// The complete application: routes, documentation pages, fallbacks and middleware.
 pub fn router(app: App) -> Router {
-    let (routes, openapi) = documented_routes();
+    let config = app.config.clone();
+    let (mut routes, _) = documented_routes();
+    let openapi = openapi();
+    if config.metrics_bind.is_none() {
+        // Otherwise served on the internal metrics address only (see `serve`).
+        routes = routes.route("/metrics", axum::routing::get(metrics::metrics));
+    }
     let known_paths = Arc::new(fallback::KnownPaths::of(&openapi));
-    routes
+    let mut router = routes
         .merge(docs::pages())
         .layer(Extension(Arc::new(docs::SchemaDocument::of(&openapi))))
         .fallback(fallback::not_found_or_add_slash)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(Extension(known_paths))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            config.request_timeout(),
+        ))
+        .layer(axum::middleware::map_response(
+            middleware::json_error_bodies,
+        ))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_response(telemetry::log_response)
+                .on_failure(()),
+        )
+        .layer(CompressionLayer::new());
+    for header in middleware::security_headers(&config) {
+        router = router.layer(header);
+    }
+    router
+        .layer(middleware::cors(&config))
         // Outermost: every request has an id before anything logs it, and every answer carries it.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

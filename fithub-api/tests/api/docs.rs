@@ -145,8 +145,8 @@ async fn every_route_of_the_contract_is_documented() {
                 .map_or(0, |o| o.len())
         })
         .sum();
-    // The contract's operations plus /health, /ready and /api/schema/.
-    assert_eq!(operations, OPERATIONS.len() + 3);
+    // The contract's operations plus /health, /ready, /api/schema/ and /metrics.
+    assert_eq!(operations, OPERATIONS.len() + 4);
 }
 
 #[tokio::test]

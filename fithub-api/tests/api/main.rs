@@ -10,6 +10,7 @@ mod goals;
 mod health;
 mod helpers;
 mod nutrition;
+mod operations;
 mod routing;
 mod shutdown;
 mod startup;

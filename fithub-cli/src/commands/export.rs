@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use fithub_core::accounts;
+use fithub_core::audit::{self, Entry, Origin};
 use fithub_core::transfer::{self, ExportScope};
 use tokio::io::AsyncWriteExt;
 
@@ -40,6 +41,10 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<Outcom
         transfer::export(&db, &scope, &mut out, |written| bar.set_position(written)).await?;
     out.shutdown().await?;
     bar.finish_and_clear();
+    let entry = Entry::new("cli.export").details(serde_json::json!({
+        "users": args.users, "records": counts.values().sum::<u64>(),
+    }));
+    audit::record(&db, &Origin::command_line(), entry).await?;
     db.close().await;
     if args.output.as_os_str() != "-" {
         let total: u64 = counts.values().sum();

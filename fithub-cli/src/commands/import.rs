@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use clap::{Args, ValueEnum};
+use fithub_core::audit::{self, Entry, Origin};
 use fithub_core::transfer::{self, ImportOptions, ImportReport, OnConflict, RECORD_TYPES};
 
 use crate::archive_io::{input, progress_bar};
@@ -73,6 +74,13 @@ async fn archive(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Resul
     .map_err(explain);
     bar.finish_and_clear();
     let report = report?;
+    if !args.dry_run {
+        let entry = Entry::new("cli.import").details(serde_json::json!({
+            "file": args.file.display().to_string(), "records": report.records,
+            "created": report.created, "updated": report.updated,
+        }));
+        audit::record(db, &Origin::command_line(), entry).await?;
+    }
     match args.format {
         Format::Json => print_json(&report)?,
         Format::Text => print_report(&report),
@@ -118,6 +126,13 @@ async fn catalogue(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Res
     let report = transfer::import_catalogue(db, &data, args.dry_run)
         .await
         .map_err(explain)?;
+    if !args.dry_run {
+        let entry = Entry::new("cli.import_catalogue").details(serde_json::json!({
+            "file": args.file.display().to_string(), "created": report.created,
+            "updated": report.updated, "rejected": report.rejected.len(),
+        }));
+        audit::record(db, &Origin::command_line(), entry).await?;
+    }
     match args.format {
         Format::Json => print_json(&report)?,
         Format::Text => {

@@ -2,6 +2,7 @@
 
 use clap::{Args, Subcommand};
 use fithub_core::Database;
+use fithub_core::audit::{self, Entry, Origin};
 use fithub_core::db::PoolSettings;
 use fithub_core::db::migrations::{self, MigrationState, MigrationStatus};
 use time::format_description::well_known::Rfc3339;
@@ -45,6 +46,11 @@ pub async fn run(global: &GlobalArgs, args: MigrateArgs) -> anyhow::Result<Outco
 
 async fn apply(db: &Database, format: Format) -> anyhow::Result<Outcome> {
     let applied = migrations::migrate(db).await?;
+    if !applied.is_empty() {
+        // The audit log exists now, whatever the schema was before.
+        let entry = Entry::new("cli.migrate").details(serde_json::json!({ "applied": applied }));
+        audit::record(db, &Origin::command_line(), entry).await?;
+    }
     match format {
         Format::Json => print_json(&serde_json::json!({ "applied": applied }))?,
         Format::Text if applied.is_empty() => println!("Nothing to apply: the schema is current."),

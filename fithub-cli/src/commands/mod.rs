@@ -1,5 +1,6 @@
 //! One module per subcommand, each with its own arguments and `run`.
 
+pub mod audit;
 pub mod config;
 pub mod export;
 pub mod health;

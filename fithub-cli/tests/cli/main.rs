@@ -1,5 +1,6 @@
 //! CLI tests: the real `fithub` binary against temporary databases.
 
+mod audit;
 mod config;
 mod health;
 mod helpers;

@@ -25,7 +25,7 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 const ENV_PREFIX: &str = "FITHUB_";
 /// Settings taken from the environment exactly as written: parsed TOML-style, a secret of
 /// digits such as `0012345` would become the number 12345.
-const VERBATIM_KEYS: &[&str] = &["jwt_secret", "database_url"];
+const VERBATIM_KEYS: &[&str] = &["jwt_secret", "database_url", "redis_url", "redis_prefix"];
 /// `FITHUB_*` variables that are read elsewhere, not configuration keys.
 const NON_CONFIG_VARIABLES: &[&str] = &["FITHUB_CONFIG", "FITHUB_TEST_DATABASE_URL"];
 
@@ -83,6 +83,16 @@ pub struct Config {
     /// the load balancer. Empty: the peer address is the client.
     #[serde(deserialize_with = "network_list")]
     pub trusted_proxies: Vec<IpNet>,
+    /// Serve Prometheus metrics here instead of on the API's own address (keep it internal).
+    pub metrics_bind: Option<SocketAddr>,
+    /// With several replicas: count rate limits in this Redis, so they hold across replicas.
+    pub redis_url: Option<DatabaseUrl>,
+    /// Prefix of every Redis key, so environments can share a server.
+    pub redis_prefix: String,
+    /// A request still running after this many seconds is answered 504.
+    pub request_timeout_secs: u64,
+    /// `Strict-Transport-Security` max-age in seconds; 0 sends none (set it behind HTTPS).
+    pub hsts_max_age_secs: u64,
 }
 
 impl Default for Config {
@@ -105,6 +115,11 @@ impl Default for Config {
             auth_rate_limit_per_address: 60,
             auth_rate_limit_per_username: 10,
             trusted_proxies: Vec::new(),
+            metrics_bind: None,
+            redis_url: None,
+            redis_prefix: "fithub".to_owned(),
+            request_timeout_secs: 30,
+            hsts_max_age_secs: 0,
         }
     }
 }
@@ -203,6 +218,10 @@ impl Config {
         Duration::from_secs(self.shutdown_grace_secs)
     }
 
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+
     /// Every setting as `(key, value)` for display, secrets redacted. This is the only way the
     /// configuration is printed or logged.
     pub fn redacted_entries(&self) -> Vec<(&'static str, String)> {
@@ -250,6 +269,23 @@ impl Config {
                 "auth_rate_limit_per_username",
                 self.auth_rate_limit_per_username.to_string(),
             ),
+            (
+                "metrics_bind",
+                self.metrics_bind
+                    .map_or_else(|| "(the API's address)".to_owned(), |bind| bind.to_string()),
+            ),
+            (
+                "redis_url",
+                self.redis_url
+                    .as_ref()
+                    .map_or_else(|| "(not set)".to_owned(), DatabaseUrl::redacted),
+            ),
+            ("redis_prefix", self.redis_prefix.clone()),
+            (
+                "request_timeout_secs",
+                self.request_timeout_secs.to_string(),
+            ),
+            ("hsts_max_age_secs", self.hsts_max_age_secs.to_string()),
             (
                 "trusted_proxies",
                 self.trusted_proxies

@@ -71,7 +71,7 @@ impl serde::de::Visitor<'_> for ScalarText {
     }
 }
 
-/// A database URL whose password is hidden when shown.
+/// A URL whose password is hidden when shown: the database's, Redis's.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl(String);
 

@@ -152,6 +152,29 @@ impl Database {
         }
     }
 
+    /// How busy the pool is, for metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle, max) = match self {
+            Database::Postgres(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+            Database::Sqlite(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+        };
+        let in_use = i64::from(size) - idle as i64;
+        PoolStats {
+            size,
+            idle: idle as u32,
+            max,
+            waiting: (query::pool_demand() - in_use).max(0) as u32,
+        }
+    }
+
     /// One round trip to the database.
     pub async fn ping(&self) -> Result<()> {
         match self {
@@ -168,6 +191,20 @@ impl Database {
             Database::Sqlite(pool) => pool.close().await,
         }
     }
+}
+
+/// A snapshot of the connection pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open.
+    pub size: u32,
+    /// Open and unused.
+    pub idle: u32,
+    /// The most the pool will open.
+    pub max: u32,
+    /// Queries waiting for a connection (an estimate: statements running on the pool beyond
+    /// the connections in use).
+    pub waiting: u32,
 }
 
 /// The file of an `sqlite://` URL, or `None` for other databases and in-memory SQLite.

@@ -6,6 +6,7 @@
 //! except where the dialects really differ (see [`Dialect`]).
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -17,6 +18,32 @@ use uuid::Uuid;
 
 use super::Database;
 use crate::datetime::Timestamp;
+
+/// Statements running on (or waiting for) a pool connection, in this process: with the pool's
+/// own counts, how many wait. A process has one pool in practice, so one counter serves.
+static POOL_DEMAND: AtomicI64 = AtomicI64::new(0);
+
+pub(crate) fn pool_demand() -> i64 {
+    POOL_DEMAND.load(Ordering::Relaxed)
+}
+
+/// Counts a statement on the pool while it lives.
+struct Demand;
+
+impl Demand {
+    fn on(executor: &Executor<'_>) -> Option<Demand> {
+        matches!(executor, Executor::Pool(_)).then(|| {
+            POOL_DEMAND.fetch_add(1, Ordering::Relaxed);
+            Demand
+        })
+    }
+}
+
+impl Drop for Demand {
+    fn drop(&mut self) {
+        POOL_DEMAND.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// A row type that both backends can decode: derive `sqlx::FromRow` on a struct whose fields
 /// decode on both (integers, floats, text, booleans, `Date`, `Time`, [`Timestamp`]).
@@ -166,7 +193,9 @@ impl Query {
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Vec<T>> {
-        match executor.into() {
+        let executor = executor.into();
+        let _demand = Demand::on(&executor);
+        match executor {
             Executor::Pool(Database::Postgres(pool)) => self.pg::<T>()?.fetch_all(pool).await,
             Executor::Pool(Database::Sqlite(pool)) => self.sqlite::<T>()?.fetch_all(pool).await,
             Executor::Tx(Transaction::Postgres(tx)) => self.pg::<T>()?.fetch_all(&mut **tx).await,
@@ -178,7 +207,9 @@ impl Query {
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Option<T>> {
-        match executor.into() {
+        let executor = executor.into();
+        let _demand = Demand::on(&executor);
+        match executor {
             Executor::Pool(Database::Postgres(pool)) => self.pg::<T>()?.fetch_optional(pool).await,
             Executor::Pool(Database::Sqlite(pool)) => {
                 self.sqlite::<T>()?.fetch_optional(pool).await
@@ -212,7 +243,9 @@ impl Query {
     /// Runs a statement; returns the number of rows it affected.
     pub async fn execute<'e>(self, executor: impl Into<Executor<'e>>) -> sqlx::Result<u64> {
         let (sql, values) = (AssertSqlSafe(self.sql), self.values);
-        match executor.into() {
+        let executor = executor.into();
+        let _demand = Demand::on(&executor);
+        match executor {
             Executor::Pool(Database::Postgres(pool)) => {
                 let query = sqlx::query_with(sql, pg_arguments(values)?);
                 Ok(query.execute(pool).await?.rows_affected())
