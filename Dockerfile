@@ -4,6 +4,11 @@
 # compiled dependencies between builds, so a change to FitHub's own code rebuilds only FitHub.
 
 FROM rust:1.95-slim-bookworm AS build
+# make builds jemalloc, the API's memory allocator (the slim image has only the C compiler).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends make \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
