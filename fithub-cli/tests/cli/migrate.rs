@@ -7,11 +7,17 @@ fn check_exits_3_while_pending_and_0_once_applied() {
     let dir = tempfile::tempdir().expect("temp dir");
     let check = fithub(dir.path(), &["migrate", "--check"], &[]);
     assert_exit(&check, 3);
-    assert_eq!(stdout(&check), "Pending V1__initial_schema\n");
+    assert_eq!(
+        stdout(&check),
+        "Pending V1__initial_schema\nPending V2__ingredient_search\n"
+    );
 
     let apply = fithub(dir.path(), &["migrate"], &[]);
     assert_exit(&apply, 0);
-    assert_eq!(stdout(&apply), "Applied V1__initial_schema\n");
+    assert_eq!(
+        stdout(&apply),
+        "Applied V1__initial_schema\nApplied V2__ingredient_search\n"
+    );
     assert!(
         dir.path().join("fithub.db").exists(),
         "the embedded default database"
@@ -118,7 +124,7 @@ async fn four_concurrent_runs_on_postgres_apply_each_migration_once() {
         .iter()
         .filter(|o| stdout(o).contains("Applied V1__initial_schema"))
         .count();
-    assert_eq!(applied, 1, "exactly one run applies V1");
+    assert_eq!(applied, 1, "exactly one run applies the migrations");
 
     let fithub_core::Database::Postgres(pool) = database.database() else {
         unreachable!()
@@ -127,5 +133,5 @@ async fn four_concurrent_runs_on_postgres_apply_each_migration_once() {
         .fetch_one(pool)
         .await
         .expect("count");
-    assert_eq!(rows, 1);
+    assert_eq!(rows, 2, "V1 and V2, once each");
 }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User};
 use crate::datetime::Timestamp;
-use crate::db::{Database, Executor, Query, Transaction, contains_pattern, query};
+use crate::db::{Database, Dialect, Executor, Query, Transaction, contains_pattern, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
@@ -205,7 +205,6 @@ pub async fn search_ingredients(
     if q.chars().count() < 2 {
         return Err(Error::rejected("Query must be at least 2 characters"));
     }
-    let like = db.dialect().ilike();
     let pattern = contains_pattern(q);
     let mut sql = Query::builder();
     sql.push(
@@ -213,13 +212,26 @@ pub async fn search_ingredients(
          i.carbs FROM ingredients i WHERE ",
     );
     push_visible(&mut sql, user);
-    sql.push(" AND (i.name ").push(like).push(" ");
+    // PostgreSQL's ILIKE lower-cases each row on every search; the *_lower columns (migration
+    // V2) hold that already, and LIKE against lower(pattern) means the same. SQLite's LIKE
+    // ignores case by itself, cheaply.
+    let (name, description, fold) = match db.dialect() {
+        Dialect::Postgres => ("i.name_lower", "i.description_lower", "lower"),
+        Dialect::Sqlite => ("i.name", "i.description", ""),
+    };
+    sql.push(" AND (")
+        .push(name)
+        .push(" LIKE ")
+        .push(fold)
+        .push("(");
     sql.push_bind(pattern.as_str());
-    sql.push(" ESCAPE '\\' OR i.description ")
-        .push(like)
-        .push(" ");
+    sql.push(") ESCAPE '\\' OR ")
+        .push(description)
+        .push(" LIKE ")
+        .push(fold)
+        .push("(");
     sql.push_bind(pattern.as_str());
-    sql.push(" ESCAPE '\\') ORDER BY i.name, i.id LIMIT 10");
+    sql.push(") ESCAPE '\\') ORDER BY i.name, i.id LIMIT 10");
     Ok(sql.fetch_all(db).await?)
 }
 
