@@ -1,10 +1,8 @@
 //! `POST bulk_create/`: many measurements at once, all or nothing (API.md §3.6.2).
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
-use super::{BodyMeasurement, Fields, insert, measurements_by_id};
+use super::{BodyMeasurement, Fields, insert};
 use crate::accounts::Caller;
 use crate::audit::{self, Entry};
 use crate::db::{Database, Transaction};
@@ -67,20 +65,15 @@ pub async fn bulk_create_measurements(
     }
 
     let mut tx = Transaction::begin(db).await?;
-    let mut ids = Vec::with_capacity(valid.len());
+    let mut created = Vec::with_capacity(valid.len());
     for fields in &valid {
-        ids.push(insert(&mut tx, caller.user, fields).await?);
+        created.push(insert(&mut tx, caller.user, fields).await?);
     }
+    let ids: Vec<i64> = created.iter().map(|measurement| measurement.id).collect();
     let entry = Entry::new("measurement.bulk_create")
         .by(caller.user)
         .details(serde_json::json!({ "count": ids.len(), "ids": ids }));
     audit::record(&mut tx, caller.origin, entry).await?;
     tx.commit().await?;
-
-    let mut created: HashMap<i64, BodyMeasurement> = measurements_by_id(db, caller.user, &ids)
-        .await?
-        .into_iter()
-        .map(|measurement| (measurement.id, measurement))
-        .collect();
-    Ok(ids.iter().filter_map(|id| created.remove(id)).collect())
+    Ok(created)
 }

@@ -258,10 +258,13 @@ impl Fields {
 }
 
 /// Inserts one measurement; returns its id.
-async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<i64> {
-    Ok(query(
+/// Inserts a measurement and returns it as stored (one statement: `RETURNING` the row).
+async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<BodyMeasurement> {
+    // Unqualified columns: SQLite's RETURNING does not accept a table alias.
+    let row: Row = query(
         "INSERT INTO body_measurements (user_id, metric, measurement_type, value, \"timestamp\", \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         RETURNING id, metric, measurement_type, value, \"timestamp\", created_at, updated_at",
     )
     .bind(user.id)
     .bind(fields.metric)
@@ -269,8 +272,9 @@ async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<i6
     .bind(fields.value)
     .bind(fields.timestamp)
     .bind(Timestamp::now())
-    .fetch_scalar(tx)
-    .await?)
+    .fetch_one(tx)
+    .await?;
+    Ok(row.into_measurement(&user.brief()))
 }
 
 pub async fn create_measurement(
@@ -280,11 +284,15 @@ pub async fn create_measurement(
 ) -> Result<BodyMeasurement> {
     let fields = Fields::read(body, Mode::Create, None)?;
     let mut tx = Transaction::begin(db).await?;
-    let id = insert(&mut tx, caller.user, &fields).await?;
+    let created = insert(&mut tx, caller.user, &fields).await?;
     caller
-        .audit(&mut tx, "measurement.create", "body_measurement", id)
+        .audit(
+            &mut tx,
+            "measurement.create",
+            "body_measurement",
+            created.id,
+        )
         .await?;
-    let created = find(&mut tx, caller.user, id).await?;
     tx.commit().await?;
     Ok(created)
 }
