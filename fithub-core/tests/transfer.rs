@@ -516,3 +516,31 @@ async fn the_catalogue_upserts_by_name_within_a_category() {
         assert_eq!(report.rejected[0].0, 2);
     }
 }
+
+#[tokio::test]
+async fn an_import_into_postgres_leaves_the_planner_fresh_statistics() {
+    let Some(target) = TestDatabase::postgres_migrated().await else {
+        return; // PostgreSQL only; CI always sets FITHUB_TEST_DATABASE_URL.
+    };
+    let source = TestDatabase::sqlite_migrated().await;
+    populate(source.database(), "ada").await;
+    import(
+        target.database(),
+        &export_all(source.database()).await,
+        OnConflict::Fail,
+    )
+    .await
+    .expect("import");
+    // reltuples is -1 until a table is first analysed, and ANALYZE sets it in its transaction.
+    let analysed: Vec<(String, f32)> = query(
+        "SELECT relname::text, reltuples FROM pg_class \
+         WHERE relname IN ('users', 'ingredients', 'body_measurements') ORDER BY relname",
+    )
+    .fetch_all(target.database())
+    .await
+    .expect("pg_class");
+    assert_eq!(analysed.len(), 3);
+    for (table, rows) in analysed {
+        assert!(rows >= 1.0, "{table} has statistics: reltuples = {rows}");
+    }
+}

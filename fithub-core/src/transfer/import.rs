@@ -1096,8 +1096,8 @@ impl Importer {
         .await
     }
 
-    /// Writes what is still batched, moves PostgreSQL's id sequences past the kept ids, and
-    /// commits (or, dry, rolls back).
+    /// Writes what is still batched, moves PostgreSQL's id sequences past the kept ids and
+    /// refreshes its statistics, and commits (or, dry, rolls back).
     async fn finish(mut self) -> Result<ImportReport> {
         for table in TABLES {
             if let Some(mut batch) = self.batches.remove(table) {
@@ -1122,6 +1122,13 @@ impl Importer {
             }
         }
         if !self.options.dry_run {
+            if self.tx.dialect() == Dialect::Postgres {
+                // Fresh statistics, committed with the rows: until autovacuum gets round to
+                // these tables, the planner would take a bulk-loaded table for an empty one.
+                let mut analyze = Query::builder();
+                analyze.push("ANALYZE ").push(&TABLES.join(", "));
+                analyze.execute(&mut self.tx).await?;
+            }
             self.tx.commit().await?;
         }
         Ok(self.report)
