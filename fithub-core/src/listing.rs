@@ -1,12 +1,12 @@
 //! Every list endpoint's filters, search, ordering and pagination (API.md §1.8, §1.9), declared
 //! once per resource as a [`ListSpec`] and run here.
 //!
-//! A list is two queries whatever its size: the count, and the page.
+//! A list is two queries whatever its size, on one connection: the count, and the page.
 
 use serde::Serialize;
 
 use crate::datetime::{self, Timestamp};
-use crate::db::{Database, Dialect, Query, Record, Value, contains_pattern};
+use crate::db::{Connection, Database, Dialect, Query, Record, Value, contains_pattern};
 use crate::error::{Error, FieldErrors, Result};
 use crate::input::parse_boolean_text;
 
@@ -198,10 +198,11 @@ impl ListSpec {
         scope: impl Fn(&mut Query),
         params: &ListParams,
     ) -> Result<Page<T>> {
+        let mut conn = Connection::acquire(db).await?;
         let mut count = Query::builder();
         count.push("SELECT COUNT(*) FROM ").push(self.from);
         self.push_where(&mut count, &scope, params, db.dialect());
-        let total: i64 = count.fetch_scalar(db).await?;
+        let total: i64 = count.fetch_scalar(&mut conn).await?;
 
         let size = u64::from(params.page_size);
         let last = (total.max(0) as u64).div_ceil(size).max(1);
@@ -225,7 +226,7 @@ impl ListSpec {
         let results = if total == 0 {
             Vec::new()
         } else {
-            rows.fetch_all(db).await?
+            rows.fetch_all(&mut conn).await?
         };
         Ok(Page {
             count: total,

@@ -83,7 +83,7 @@ pub struct AppliedMigration {
 fn runner(database: &Database) -> Runner {
     match database {
         Database::Postgres(_) => embedded::postgres::migrations::runner(),
-        Database::Sqlite(_) => embedded::sqlite::migrations::runner(),
+        Database::Sqlite(..) => embedded::sqlite::migrations::runner(),
     }
 }
 
@@ -104,7 +104,7 @@ pub async fn migrate(database: &Database) -> Result<Vec<AppliedMigration>> {
             transaction.commit().await?;
             report
         }
-        Database::Sqlite(pool) => {
+        Database::Sqlite(pool, _) => {
             let mut connection = pool.acquire().await?;
             let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
             let report = runner
@@ -189,27 +189,34 @@ async fn applied_migrations(database: &Database) -> Result<Vec<Migration>> {
     let query =
         format!("SELECT version, name, applied_on, checksum FROM {HISTORY_TABLE} ORDER BY version");
     let rows: Vec<HistoryRow> = match database {
+        // Both statements on one connection: this runs at start and for every /ready.
         Database::Postgres(pool) => {
+            let mut connection = pool.acquire().await?;
             let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
                 .bind(HISTORY_TABLE)
-                .fetch_one(pool)
+                .fetch_one(&mut *connection)
                 .await?;
             if !exists {
                 return Ok(Vec::new());
             }
-            sqlx::query_as(AssertSqlSafe(query)).fetch_all(pool).await?
+            sqlx::query_as(AssertSqlSafe(query))
+                .fetch_all(&mut *connection)
+                .await?
         }
-        Database::Sqlite(pool) => {
+        Database::Sqlite(pool, _) => {
+            let mut connection = pool.acquire().await?;
             let exists: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1)",
             )
             .bind(HISTORY_TABLE)
-            .fetch_one(pool)
+            .fetch_one(&mut *connection)
             .await?;
             if !exists {
                 return Ok(Vec::new());
             }
-            sqlx::query_as(AssertSqlSafe(query)).fetch_all(pool).await?
+            sqlx::query_as(AssertSqlSafe(query))
+                .fetch_all(&mut *connection)
+                .await?
         }
     };
     rows.into_iter()
