@@ -199,10 +199,21 @@ impl ListSpec {
         params: &ListParams,
     ) -> Result<Page<T>> {
         let mut conn = Connection::acquire(db).await?;
+        self.fetch_on(&mut conn, scope, params).await
+    }
+
+    /// [`ListSpec::fetch`] on a connection the caller holds, for more statements after it.
+    pub async fn fetch_on<T: Record>(
+        &self,
+        conn: &mut Connection,
+        scope: impl Fn(&mut Query),
+        params: &ListParams,
+    ) -> Result<Page<T>> {
+        let dialect = conn.dialect();
         let mut count = Query::builder();
         count.push("SELECT COUNT(*) FROM ").push(self.from);
-        self.push_where(&mut count, &scope, params, db.dialect());
-        let total: i64 = count.fetch_scalar(&mut conn).await?;
+        self.push_where(&mut count, &scope, params, dialect);
+        let total: i64 = count.fetch_scalar(&mut *conn).await?;
 
         let size = u64::from(params.page_size);
         let last = (total.max(0) as u64).div_ceil(size).max(1);
@@ -217,7 +228,7 @@ impl ListSpec {
             .push(self.columns)
             .push(" FROM ")
             .push(self.from);
-        self.push_where(&mut rows, &scope, params, db.dialect());
+        self.push_where(&mut rows, &scope, params, dialect);
         self.push_order(&mut rows, &params.ordering);
         rows.push(" LIMIT ")
             .push_bind(size as i64)
@@ -226,7 +237,7 @@ impl ListSpec {
         let results = if total == 0 {
             Vec::new()
         } else {
-            rows.fetch_all(&mut conn).await?
+            rows.fetch_all(&mut *conn).await?
         };
         Ok(Page {
             count: total,

@@ -185,8 +185,8 @@ pub async fn get_meal(db: &Database, user: &User, id: i64) -> Result<Meal> {
 }
 
 /// The user's meals with these ids, in one query (for the meals nested in records).
-pub(super) async fn meals_by_id(
-    db: &Database,
+pub(super) async fn meals_by_id<'e>(
+    executor: impl Into<Executor<'e>>,
     user: &User,
     ids: &[i64],
 ) -> Result<HashMap<i64, Meal>> {
@@ -201,7 +201,7 @@ pub(super) async fn meals_by_id(
         .push(" AND m.id IN (")
         .push_bind_list(ids.iter().copied())
         .push(")");
-    let rows: Vec<MealRow> = sql.fetch_all(db).await?;
+    let rows: Vec<MealRow> = sql.fetch_all(executor).await?;
     let owner = user.brief();
     Ok(rows
         .into_iter()

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
 use crate::datetime::{self, Timestamp};
-use crate::db::{Database, Executor, Transaction, query};
+use crate::db::{Connection, Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, REQUIRED, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
@@ -62,11 +62,15 @@ struct Row {
 }
 
 /// Records with their meals: one query for the records, one for all their meals.
-async fn with_meals(db: &Database, user: &User, rows: Vec<Row>) -> Result<Vec<MealRecord>> {
+async fn with_meals<'e>(
+    executor: impl Into<Executor<'e>>,
+    user: &User,
+    rows: Vec<Row>,
+) -> Result<Vec<MealRecord>> {
     let mut ids: Vec<i64> = rows.iter().filter_map(|row| row.meal_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let meals = meals_by_id(db, user, &ids).await?;
+    let meals = meals_by_id(executor, user, &ids).await?;
     let owner = user.brief();
     Ok(rows
         .into_iter()
@@ -126,16 +130,18 @@ pub async fn list_records(
     query_string: &[(String, String)],
 ) -> Result<Page<MealRecord>> {
     let params = LIST.parse(query_string)?;
+    // The page and its meals on one connection.
+    let mut conn = Connection::acquire(db).await?;
     let page: Page<Row> = LIST
-        .fetch(
-            db,
+        .fetch_on(
+            &mut conn,
             |q| {
                 q.push("r.user_id = ").push_bind(user.id);
             },
             &params,
         )
         .await?;
-    let records = with_meals(db, user, page.results).await?;
+    let records = with_meals(&mut conn, user, page.results).await?;
     Ok(Page {
         count: page.count,
         number: page.number,
