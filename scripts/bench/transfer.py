@@ -7,7 +7,7 @@ peak resident memory of the `fithub` process. On PostgreSQL it also times `psql 
 same rows out of and into the table, the ceiling a bulk load can hope for.
 
     cargo build --release -p fithub-cli
-    scripts/bench_transfer.py [--rows 1000000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+    scripts/bench/transfer.py [--rows 1000000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 Nothing here asserts a time: it measures and prints.
 """
@@ -22,7 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(argv, *, env=None, stdin=None, cwd=None):

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""FitHub's load benchmark, on PostgreSQL and SQLite, with the machine's ceilings in the same run.
+
+For each database: a fresh database filled with the dataset (dataset.py), the release
+`fithub-api` started on it, then for each endpoint `wrk` at 32 connections: requests per second
+and p50/p99 latency. Also: how soon `/ready` answers after the process starts, resident memory
+idle and at peak, and the other endpoints' p99 while logins run flat out. The ceilings, measured
+in the same run: `pgbench -S -M prepared` against the same PostgreSQL, and the API's `/health`.
+Each figure is compared with the budget of issue 8 and marked ok or MISS.
+
+    scripts/bench/load.py [--duration 10] [--connections 32] [--only postgres|sqlite]
+
+It builds the release binaries first. Needs wrk, pgbench and psql, and a PostgreSQL server where
+the user may create databases (--postgres, default FITHUB_TEST_DATABASE_URL or the local one).
+
+Nothing here asserts a time: it measures and prints.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dataset  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http(method, url, body=None, token=None):
+    request = urllib.request.Request(url, method=method)
+    if body is not None:
+        request.data = json.dumps(body).encode()
+        request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def rss_mib(pid, field="VmRSS"):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def to_ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1e3, "m": 6e4, "h": 3.6e6}[unit]
+
+
+def wrk(url, args, token=None, script=None):
+    """Runs wrk; returns (requests/s, p50 ms, p99 ms, non-2xx count)."""
+    argv = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    if token:
+        argv += ["-H", f"Authorization: Bearer {token}"]
+    if script:
+        argv += ["-s", script]
+    out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
+    if "Latency Distribution" not in out:
+        sys.exit(f"wrk measured nothing for {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, p50, p99, int(errors.group(1)) if errors else 0
+
+
+def post_script(workdir, name, body, content_type="application/json"):
+    path = workdir / f"{name}.lua"
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(json.dumps(body))}\n"
+        f'wrk.headers["Content-Type"] = "{content_type}"\n'
+    )
+    return str(path)
+
+
+def pgbench(admin_url, args):
+    """pgbench -S -M prepared at the same concurrency: the database's own ceiling."""
+    name = f"fithub_pgbench_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    base = admin_url.rsplit("/", 1)[0]
+    try:
+        subprocess.run(["pgbench", "-i", "-s", "10", "-q", f"{base}/{name}"], check=True,
+                       capture_output=True)
+        out = subprocess.run(
+            ["pgbench", "-S", "-M", "prepared", f"-c{args.connections}", "-j2",
+             f"-T{args.duration}", f"{base}/{name}"],
+            capture_output=True, text=True, check=True).stdout
+        return float(re.search(r"tps = ([\d.]+)", out).group(1))
+    finally:
+        subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                       check=True)
+
+
+class Api:
+    """The release fithub-api on a free port."""
+
+    def __init__(self, database_url, workdir, pool):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FITHUB_")}
+        env.update({
+            "DATABASE_URL": database_url,
+            "FITHUB_BIND": f"127.0.0.1:{self.port}",
+            "FITHUB_JWT_SECRET": "benchmark-secret-benchmark-secret-0123",
+            "FITHUB_AUTH_RATE_LIMIT_PER_ADDRESS": "0",
+            "FITHUB_AUTH_RATE_LIMIT_PER_USERNAME": "0",
+            "FITHUB_LOG_FORMAT": "json",
+        })
+        if pool:
+            env["FITHUB_DATABASE_MAX_CONNECTIONS"] = str(pool)
+        self.log = open(workdir / f"api-{self.port}.log", "w")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen([str(ROOT / "target/release/fithub-api")], env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+
+    def ready_after_ms(self):
+        """Milliseconds from the process's start to its first 200 from /ready."""
+        while time.monotonic() - self.started < 30:
+            try:
+                with urllib.request.urlopen(self.base + "/ready", timeout=1) as response:
+                    if response.status == 200:
+                        return (time.monotonic() - self.started) * 1000
+            except OSError:
+                pass
+            time.sleep(0.002)
+        sys.exit("fithub-api did not become ready")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def bench(name, database_url, admin_url, args, workdir, results, ceilings):
+    records = dataset.load(str(ROOT / "target/release/fithub"), database_url)
+    print(f"[{name}] dataset: {records} records", file=sys.stderr)
+    api = Api(database_url, workdir, args.pool)
+    try:
+        ready_ms = api.ready_after_ms()
+        time.sleep(1)
+        idle = rss_mib(api.process.pid)
+        token = http("POST", api.base + "/api/auth/jwt/token/",
+                     {"username": dataset.USERNAME, "password": dataset.PASSWORD})["access"]
+        meal = http("GET", api.base + "/api/nutrition/meals/", token=token)["results"][0]["id"]
+        login = post_script(workdir, "login",
+                            {"username": dataset.USERNAME, "password": dataset.PASSWORD})
+        measurement = post_script(workdir, "measurement", {
+            "measurement_type": "log", "value": 71.5, "timestamp": "2025-03-02T06:30:00Z"})
+        reads = [
+            ("list goals", "/api/goals/goals/", 0.10),
+            ("records nutrition_summary 30d", "/api/nutrition/records/nutrition_summary/?days=30", 0.05),
+            ("meal nutrition_summary", f"/api/nutrition/meals/{meal}/nutrition_summary/", 0.10),
+            ("ingredient search", "/api/nutrition/ingredients/search/?q=chick", 0.10),
+            ("measurement trends 90d", "/api/goals/measurements/trends/?days=90", 0.10),
+            ("list records", "/api/nutrition/records/", 0.10),
+        ]
+        for label, path, share in reads:
+            rps, p50, p99, errors = wrk(api.base + path, args, token)
+            results.append((name, label, rps, p50, p99, errors,
+                            f">= {share:.0%} of pgbench ({share * ceilings['pgbench']:.0f}/s), p99 < 10 ms",
+                            rps >= share * ceilings["pgbench"] and p99 < 10 and errors == 0))
+        rps, p50, p99, errors = wrk(api.base + "/api/goals/measurements/", args, token, measurement)
+        results.append((name, "create a measurement", rps, p50, p99, errors, "p99 < 10 ms",
+                        p99 < 10 and errors == 0))
+        rps, p50, p99, errors = wrk(api.base + "/api/auth/jwt/token/", args, None, login)
+        results.append((name, "login", rps, p50, p99, errors, "bounded by argon2", errors == 0))
+
+        # Logins flat out on a few connections; meanwhile, another endpoint's tail.
+        flood = subprocess.Popen(
+            ["wrk", "-t1", "-c4", f"-d{args.duration + 2}s", "-s", login,
+             api.base + "/api/auth/jwt/token/"], stdout=subprocess.DEVNULL)
+        time.sleep(1)
+        rps, p50, p99, errors = wrk(api.base + "/api/goals/goals/", args, token)
+        flood.wait()
+        results.append((name, "list goals during a login flood", rps, p50, p99, errors,
+                        "p99 < 20 ms", p99 < 20 and errors == 0))
+        peak = rss_mib(api.process.pid, "VmHWM")
+        results.append((name, "memory idle (MiB)", idle, None, None, 0, "< 30 MiB", idle < 30))
+        results.append((name, "memory peak, 32 connections (MiB)", peak, None, None, 0,
+                        "< 100 MiB", peak < 100))
+        results.append((name, "/ready after start (ms)", ready_ms, None, None, 0, "< 200 ms",
+                        ready_ms < 200))
+    finally:
+        api.stop()
+
+
+def health_ceiling(database_url, args, workdir):
+    api = Api(database_url, workdir, args.pool)
+    try:
+        api.ready_after_ms()
+        rps, p50, p99, _ = wrk(api.base + "/health", args)
+        return rps, p50, p99
+    finally:
+        api.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", default=os.environ.get(
+        "FITHUB_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--pool", type=int, help="the API's database pool size (default: its own)")
+    parser.add_argument("--only", choices=["postgres", "sqlite"])
+    args = parser.parse_args()
+    missing = [tool for tool in ("wrk", "pgbench", "psql", "cargo") if not shutil.which(tool)]
+    if missing:
+        sys.exit(f"missing {', '.join(missing)} (Debian: apt install wrk postgresql-client)")
+    # Measure what is checked out: build (a no-op when nothing changed) before anything else.
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "fithub-api", "-p",
+                    "fithub-cli"], cwd=ROOT, check=True)
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        ceilings = {"pgbench": pgbench(args.postgres, args)}
+        ceilings["health"] = health_ceiling(f"sqlite://{workdir}/health.db", args, workdir)
+        if args.only in (None, "postgres"):
+            name = f"fithub_bench_{uuid.uuid4().hex[:8]}"
+            subprocess.run(["psql", args.postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
+            try:
+                url = f"{args.postgres.rsplit('/', 1)[0]}/{name}"
+                bench("postgres", url, args.postgres, args, workdir, results, ceilings)
+            finally:
+                subprocess.run(["psql", args.postgres, "-qc",
+                                f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
+        if args.only in (None, "sqlite"):
+            bench("sqlite", f"sqlite://{workdir}/bench.db", args.postgres, args, workdir, results,
+                  ceilings)
+
+    health_rps, health_p50, health_p99 = ceilings["health"]
+    print(f"ceilings ({args.connections} connections, {args.duration} s, {os.cpu_count()} cores):")
+    print(f"  pgbench -S -M prepared: {ceilings['pgbench']:.0f} tps")
+    print(f"  GET /health: {health_rps:.0f} req/s, p50 {health_p50:.2f} ms, p99 {health_p99:.2f} ms")
+    print(f"{'db':<9}{'measure':<37}{'value':>10}{'p50 ms':>9}{'p99 ms':>9}{'err':>5}  budget")
+    for db, label, value, p50, p99, errors, budget, met in results:
+        p50s = f"{p50:9.2f}" if p50 is not None else " " * 9
+        p99s = f"{p99:9.2f}" if p99 is not None else " " * 9
+        print(f"{db:<9}{label:<37}{value:10.1f}{p50s}{p99s}{errors:5d}  {'ok  ' if met else 'MISS'} {budget}")
+
+
+if __name__ == "__main__":
+    main()
