@@ -12,8 +12,10 @@ pub(crate) mod schemas;
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::{Extension, Router};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -81,6 +83,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The complete application: routes, documentation pages, fallbacks and middleware.
+/// Lets authentication hand its database connection to the handler's first statement
+/// (`fithub_core::db::handover`), so that a request queues for the pool once, not twice.
+async fn one_checkout_per_request(request: Request, next: Next) -> Response {
+    fithub_core::db::handover::scope(next.run(request)).await
+}
+
 pub fn router(app: App) -> Router {
     let config = app.config.clone();
     let (mut routes, _) = documented_routes();
@@ -96,6 +104,7 @@ pub fn router(app: App) -> Router {
         .fallback(fallback::not_found_or_add_slash)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(Extension(known_paths))
+        .layer(axum::middleware::from_fn(one_checkout_per_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,

@@ -1,12 +1,13 @@
 //! Who sent a request: the `Authorization` header, `Bearer <access JWT>` or `Token <key>`, turned
-//! into an active user, or the reason it cannot be (API.md §1.5).
+//! into an active user, or the reason it cannot be (API.md §1.5). The user's connection is parked
+//! for the request's next statement (see [`handover`]).
 
 use super::api_tokens::key_hash;
 use super::jwt::TokenKind;
 use super::store::{self, user_columns};
 use super::tokens::Auth;
 use super::{AuthFailure, TokenProblem, User};
-use crate::db::{Database, query};
+use crate::db::{Connection, Database, handover, query};
 use crate::error::{Error, Result};
 
 /// The active user an `Authorization` header names.
@@ -44,7 +45,8 @@ async fn bearer(db: &Database, auth: &Auth, token: &str) -> Result<User> {
     let Some(user_id) = claims.user_id() else {
         return Err(invalid(TokenProblem::Invalid));
     };
-    let Some(user) = store::find_by_id(db, user_id).await? else {
+    let mut conn = Connection::acquire(db).await?;
+    let Some(user) = store::find_by_id(&mut conn, user_id).await? else {
         return Err(failure(AuthFailure::UserNotFound));
     };
     if !user.is_active {
@@ -54,21 +56,26 @@ async fn bearer(db: &Database, auth: &Auth, token: &str) -> Result<User> {
         // Issued before a password change or a deactivation.
         return Err(invalid(TokenProblem::Invalid));
     }
+    handover::park(conn);
     Ok(user)
 }
 
 async fn api_token(db: &Database, key: &str) -> Result<User> {
+    let mut conn = Connection::acquire(db).await?;
     let user: Option<User> = query(concat!(
         "SELECT ",
         user_columns!(),
         " FROM users WHERE id = (SELECT user_id FROM api_tokens WHERE key_hash = $1)"
     ))
     .bind(key_hash(key))
-    .fetch_optional(db)
+    .fetch_optional(&mut conn)
     .await?;
     match user {
         None => Err(failure(AuthFailure::TokenKeyInvalid)),
         Some(user) if !user.is_active => Err(failure(AuthFailure::TokenUserInactive)),
-        Some(user) => Ok(user),
+        Some(user) => {
+            handover::park(conn);
+            Ok(user)
+        }
     }
 }

@@ -12,14 +12,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteRow};
 use sqlx::{Arguments, AssertSqlSafe, FromRow, Postgres, Sqlite};
 use time::{Date, Time};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
-use super::Database;
+use super::{Database, handover};
 use crate::datetime::Timestamp;
 
 /// Statements running on (or waiting for) a pool connection, in this process: with the pool's
@@ -196,7 +196,8 @@ impl Query {
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Vec<T>> {
-        let executor = executor.into();
+        let mut handed_over = None;
+        let executor = executor.into().or_handed_over(&mut handed_over);
         let _demand = Demand::on(&executor);
         match executor {
             Executor::Pool(Database::Postgres(pool)) => self.pg::<T>()?.fetch_all(pool).await,
@@ -205,10 +206,10 @@ impl Query {
             Executor::Tx(Transaction::Sqlite(tx, _)) => {
                 self.sqlite::<T>()?.fetch_all(&mut **tx).await
             }
-            Executor::Conn(Connection::Postgres(conn)) => {
+            Executor::Conn(Connection::Postgres(conn, _)) => {
                 self.pg::<T>()?.fetch_all(&mut **conn).await
             }
-            Executor::Conn(Connection::Sqlite(conn)) => {
+            Executor::Conn(Connection::Sqlite(conn, _)) => {
                 self.sqlite::<T>()?.fetch_all(&mut **conn).await
             }
         }
@@ -218,7 +219,8 @@ impl Query {
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Option<T>> {
-        let executor = executor.into();
+        let mut handed_over = None;
+        let executor = executor.into().or_handed_over(&mut handed_over);
         let _demand = Demand::on(&executor);
         match executor {
             Executor::Pool(Database::Postgres(pool)) => self.pg::<T>()?.fetch_optional(pool).await,
@@ -231,10 +233,10 @@ impl Query {
             Executor::Tx(Transaction::Sqlite(tx, _)) => {
                 self.sqlite::<T>()?.fetch_optional(&mut **tx).await
             }
-            Executor::Conn(Connection::Postgres(conn)) => {
+            Executor::Conn(Connection::Postgres(conn, _)) => {
                 self.pg::<T>()?.fetch_optional(&mut **conn).await
             }
-            Executor::Conn(Connection::Sqlite(conn)) => {
+            Executor::Conn(Connection::Sqlite(conn, _)) => {
                 self.sqlite::<T>()?.fetch_optional(&mut **conn).await
             }
         }
@@ -260,7 +262,8 @@ impl Query {
     /// Runs a statement; returns the number of rows it affected.
     pub async fn execute<'e>(self, executor: impl Into<Executor<'e>>) -> sqlx::Result<u64> {
         let (sql, values) = (AssertSqlSafe(self.sql), self.values);
-        let executor = executor.into();
+        let mut handed_over = None;
+        let executor = executor.into().or_handed_over(&mut handed_over);
         let _demand = Demand::on(&executor);
         match executor {
             Executor::Pool(Database::Postgres(pool)) => {
@@ -279,11 +282,11 @@ impl Query {
                 let query = sqlx::query_with(sql, sqlite_arguments(values)?);
                 Ok(query.execute(&mut **tx).await?.rows_affected())
             }
-            Executor::Conn(Connection::Postgres(conn)) => {
+            Executor::Conn(Connection::Postgres(conn, _)) => {
                 let query = sqlx::query_with(sql, pg_arguments(values)?);
                 Ok(query.execute(&mut **conn).await?.rows_affected())
             }
-            Executor::Conn(Connection::Sqlite(conn)) => {
+            Executor::Conn(Connection::Sqlite(conn, _)) => {
                 let query = sqlx::query_with(sql, sqlite_arguments(values)?);
                 Ok(query.execute(&mut **conn).await?.rows_affected())
             }
@@ -389,6 +392,8 @@ impl Default for WriteTurn {
 
 impl Transaction {
     pub async fn begin(db: &Database) -> sqlx::Result<Transaction> {
+        // A connection parked by authentication goes back first: a transaction takes its own.
+        drop(handover::take(db));
         Ok(match db {
             Database::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
             Database::Sqlite(pool, WriteTurn(turn)) => {
@@ -433,24 +438,32 @@ impl Transaction {
 
 /// One pool connection, held for several statements in a row (outside a transaction). They
 /// then share one checkout and one return, which sqlx tests with a round trip to the database,
-/// instead of paying both per statement.
+/// instead of paying both per statement. It remembers its pool's options, which identify the pool.
 pub enum Connection {
-    Postgres(PoolConnection<Postgres>),
-    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>, Arc<PgConnectOptions>),
+    Sqlite(PoolConnection<Sqlite>, Arc<SqliteConnectOptions>),
 }
 
 impl Connection {
+    /// A connection from `db`'s pool: the one parked for this task (see [`handover`]), if any.
     pub async fn acquire(db: &Database) -> sqlx::Result<Connection> {
+        if let Some(parked) = handover::take(db) {
+            return Ok(parked);
+        }
         Ok(match db {
-            Database::Postgres(pool) => Connection::Postgres(pool.acquire().await?),
-            Database::Sqlite(pool, _) => Connection::Sqlite(pool.acquire().await?),
+            Database::Postgres(pool) => {
+                Connection::Postgres(pool.acquire().await?, pool.connect_options())
+            }
+            Database::Sqlite(pool, _) => {
+                Connection::Sqlite(pool.acquire().await?, pool.connect_options())
+            }
         })
     }
 
     pub fn dialect(&self) -> Dialect {
         match self {
-            Connection::Postgres(_) => Dialect::Postgres,
-            Connection::Sqlite(_) => Dialect::Sqlite,
+            Connection::Postgres(..) => Dialect::Postgres,
+            Connection::Sqlite(..) => Dialect::Sqlite,
         }
     }
 }
@@ -460,6 +473,23 @@ pub enum Executor<'e> {
     Pool(&'e Database),
     Conn(&'e mut Connection),
     Tx(&'e mut Transaction),
+}
+
+impl<'e> Executor<'e> {
+    /// The pool, unless a connection is parked for this task (see [`handover`]): then that one,
+    /// kept in `slot` for the statement and released after it.
+    fn or_handed_over<'a>(self, slot: &'a mut Option<Connection>) -> Executor<'a>
+    where
+        'e: 'a,
+    {
+        match self {
+            Executor::Pool(db) => match handover::take(db) {
+                Some(parked) => Executor::Conn(slot.insert(parked)),
+                None => Executor::Pool(db),
+            },
+            other => other,
+        }
+    }
 }
 
 impl<'e> From<&'e mut Connection> for Executor<'e> {

@@ -1,0 +1,122 @@
+//! One pool checkout for a request's authentication and the statement after it.
+//!
+//! Every API request first reads its user (is the account active, is the token revoked?). On its
+//! own, that statement's connection goes back to the pool, where sqlx tests it with a round trip,
+//! and the handler's first statement queues for a connection again: under load, a request waited
+//! in the pool's queue twice. Inside a [`scope`] (the API opens one per request), authentication
+//! [`park`]s its connection instead, and the next checkout of the same pool in the same task takes
+//! it. Only that one checkout: after it the connection is released as usual, so nothing holds a
+//! connection across slow work such as password hashing.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::sync::Arc;
+
+use super::{Connection, Database};
+
+tokio::task_local! {
+    static PARKED: RefCell<Option<Connection>>;
+}
+
+/// Runs `future` with room for one parked connection, released when it ends if still unused.
+pub async fn scope<F: Future>(future: F) -> F::Output {
+    PARKED.scope(RefCell::new(None), future).await
+}
+
+/// Keeps `connection` for the next checkout in this scope; outside a scope, releases it.
+pub fn park(connection: Connection) {
+    // A connection parked earlier and never taken is released here, by being replaced.
+    let _ = PARKED.try_with(|slot| slot.replace(Some(connection)));
+}
+
+/// The parked connection, if it belongs to `db`'s pool.
+pub(crate) fn take(db: &Database) -> Option<Connection> {
+    PARKED
+        .try_with(|slot| {
+            let mut slot = slot.borrow_mut();
+            match slot.as_ref() {
+                Some(parked) if parked.is_from(db) => slot.take(),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten()
+}
+
+impl Connection {
+    /// Whether this connection came from `db`'s pool (each pool has its own options).
+    fn is_from(&self, db: &Database) -> bool {
+        match (self, db) {
+            (Connection::Postgres(_, options), Database::Postgres(pool)) => {
+                Arc::ptr_eq(options, &pool.connect_options())
+            }
+            (Connection::Sqlite(_, options), Database::Sqlite(pool, _)) => {
+                Arc::ptr_eq(options, &pool.connect_options())
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::db::{PoolSettings, query};
+    use crate::testing::TestDatabase;
+
+    #[tokio::test]
+    async fn the_parked_connection_serves_the_next_statement_once() {
+        for test in TestDatabase::all_migrated().await {
+            // A pool of one: with its only connection parked, a statement can run only on that.
+            let settings = PoolSettings {
+                max_connections: 1,
+                connect_timeout: Duration::from_secs(1),
+                create_sqlite_file: false,
+            };
+            let db = Database::connect_lazy(test.url(), &settings).expect("pool");
+            scope(async {
+                park(Connection::acquire(&db).await.expect("acquire"));
+                let one: i64 = query("SELECT CAST(1 AS BIGINT)")
+                    .fetch_scalar(&db)
+                    .await
+                    .expect("handed over");
+                assert_eq!(one, 1);
+                assert!(
+                    take(&db).is_none(),
+                    "taken by that statement, not parked again"
+                );
+                let two: i64 = query("SELECT CAST(2 AS BIGINT)")
+                    .fetch_scalar(&db)
+                    .await
+                    .expect("released");
+                assert_eq!(two, 2);
+            })
+            .await;
+        }
+    }
+
+    #[tokio::test]
+    async fn only_its_own_pool_takes_a_parked_connection() {
+        let first = TestDatabase::sqlite_migrated().await;
+        let second = TestDatabase::sqlite_migrated().await;
+        scope(async {
+            park(
+                Connection::acquire(first.database())
+                    .await
+                    .expect("acquire"),
+            );
+            assert!(take(second.database()).is_none());
+            assert!(take(first.database()).is_some());
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn outside_a_scope_nothing_is_parked() {
+        let test = TestDatabase::sqlite_migrated().await;
+        park(Connection::acquire(test.database()).await.expect("acquire"));
+        assert!(take(test.database()).is_none());
+    }
+}
