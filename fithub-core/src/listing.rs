@@ -1,9 +1,12 @@
 //! Every list endpoint's filters, search, ordering and pagination (API.md §1.8, §1.9), declared
 //! once per resource as a [`ListSpec`] and run here.
 //!
-//! A list is two queries whatever its size, on one connection: the count, and the page.
+//! A page of a list is one statement whatever its size: the rows with their total.
 
 use serde::Serialize;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Row};
 
 use crate::datetime::{self, Timestamp};
 use crate::db::{Connection, Database, Dialect, Query, Record, Value, contains_pattern};
@@ -75,6 +78,35 @@ impl<T> Page<T> {
             last: self.last,
             results: self.results.into_iter().map(convert).collect(),
         }
+    }
+}
+
+/// How many pages `total` rows make; an empty list still has its first page.
+fn last_page(total: i64, size: u64) -> u64 {
+    (total.max(0) as u64).div_ceil(size).max(1)
+}
+
+/// A row of a page with the list's total beside it.
+struct Counted<T> {
+    row: T,
+    total: i64,
+}
+
+impl<'r, T: FromRow<'r, PgRow>> FromRow<'r, PgRow> for Counted<T> {
+    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
+        Ok(Counted {
+            row: T::from_row(row)?,
+            total: row.try_get("listing_total")?,
+        })
+    }
+}
+
+impl<'r, T: FromRow<'r, SqliteRow>> FromRow<'r, SqliteRow> for Counted<T> {
+    fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
+        Ok(Counted {
+            row: T::from_row(row)?,
+            total: row.try_get("listing_total")?,
+        })
     }
 }
 
@@ -203,48 +235,80 @@ impl ListSpec {
     }
 
     /// [`ListSpec::fetch`] on a connection the caller holds, for more statements after it.
+    ///
+    /// A numbered page is one statement: the rows, each carrying the total as an uncorrelated
+    /// subquery that both databases evaluate once. Only when that cannot tell the total (the
+    /// last page requested by name, or a page past the end) is the count a statement of its own.
     pub async fn fetch_on<T: Record>(
         &self,
         conn: &mut Connection,
         scope: impl Fn(&mut Query),
         params: &ListParams,
     ) -> Result<Page<T>> {
-        let dialect = conn.dialect();
+        let size = u64::from(params.page_size);
+        let number = match params.page {
+            PageNumber::Number(number) => number,
+            PageNumber::Last => {
+                let total = self.count(conn, &scope, params).await?;
+                last_page(total, size)
+            }
+        };
+        let rows: Vec<Counted<T>> = self
+            .page_query(conn.dialect(), &scope, params, number, size)
+            .fetch_all(&mut *conn)
+            .await?;
+        let total = match rows.first() {
+            Some(row) => row.total,
+            None if number == 1 => 0,
+            None => self.count(conn, &scope, params).await?,
+        };
+        let last = last_page(total, size);
+        if number > last {
+            return Err(Error::InvalidPage);
+        }
+        Ok(Page {
+            count: total,
+            number,
+            last,
+            results: rows.into_iter().map(|row| row.row).collect(),
+        })
+    }
+
+    async fn count(
+        &self,
+        conn: &mut Connection,
+        scope: &impl Fn(&mut Query),
+        params: &ListParams,
+    ) -> Result<i64> {
         let mut count = Query::builder();
         count.push("SELECT COUNT(*) FROM ").push(self.from);
-        self.push_where(&mut count, &scope, params, dialect);
-        let total: i64 = count.fetch_scalar(&mut *conn).await?;
+        self.push_where(&mut count, scope, params, conn.dialect());
+        Ok(count.fetch_scalar(&mut *conn).await?)
+    }
 
-        let size = u64::from(params.page_size);
-        let last = (total.max(0) as u64).div_ceil(size).max(1);
-        let number = match params.page {
-            PageNumber::Last => last,
-            PageNumber::Number(number) if number <= last => number,
-            PageNumber::Number(_) => return Err(Error::InvalidPage),
-        };
-
+    /// Page `number`'s rows, each with the total of all pages in `listing_total`.
+    fn page_query(
+        &self,
+        dialect: Dialect,
+        scope: &impl Fn(&mut Query),
+        params: &ListParams,
+        number: u64,
+        size: u64,
+    ) -> Query {
         let mut rows = Query::builder();
         rows.push("SELECT ")
             .push(self.columns)
-            .push(" FROM ")
+            .push(", (SELECT COUNT(*) FROM ")
             .push(self.from);
-        self.push_where(&mut rows, &scope, params, dialect);
+        self.push_where(&mut rows, scope, params, dialect);
+        rows.push(") AS listing_total FROM ").push(self.from);
+        self.push_where(&mut rows, scope, params, dialect);
         self.push_order(&mut rows, &params.ordering);
         rows.push(" LIMIT ")
             .push_bind(size as i64)
             .push(" OFFSET ")
             .push_bind(((number - 1) * size) as i64);
-        let results = if total == 0 {
-            Vec::new()
-        } else {
-            rows.fetch_all(&mut *conn).await?
-        };
-        Ok(Page {
-            count: total,
-            number,
-            last,
-            results,
-        })
+        rows
     }
 
     fn push_where(

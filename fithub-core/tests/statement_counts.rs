@@ -1,5 +1,5 @@
-//! Summaries and statistics are a constant number of SQL statements however much data they
-//! cover. Statements are counted from sqlx's own statement log (`sqlx::query` events) with a
+//! Summaries, statistics and list pages are a constant number of SQL statements however much
+//! data they cover. Statements are counted from sqlx's own statement log (`sqlx::query` events) with a
 //! global subscriber (SQLite runs statements on worker threads), so this file is its own test
 //! binary and holds a single test: no other test's statements can be counted.
 
@@ -9,7 +9,7 @@ use fithub_core::Database;
 use fithub_core::accounts::{NewAccount, Passwords, User, create_user};
 use fithub_core::audit::Origin;
 use fithub_core::datetime::Timestamp;
-use fithub_core::db::query;
+use fithub_core::db::{PoolSettings, query};
 use fithub_core::nutrition::records_summary;
 use fithub_core::testing::TestDatabase;
 use fithub_core::{goals, measurements};
@@ -120,7 +120,15 @@ async fn statement_counts_do_not_grow_with_the_data() {
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(StatementCounter))
         .expect("the only subscriber of this binary");
     for test in TestDatabase::all_migrated().await {
-        let db = test.database();
+        // One connection: a statement waits for it to come back from the previous one instead of
+        // opening another, whose set-up statements would be counted.
+        let settings = PoolSettings {
+            max_connections: 1,
+            ..PoolSettings::default()
+        };
+        let db = &Database::connect(test.url(), &settings)
+            .await
+            .expect("pool of one");
         let account = NewAccount {
             username: "ada".into(),
             password: "violet-Harbor-47-kite".into(),
@@ -191,5 +199,28 @@ async fn statement_counts_do_not_grow_with_the_data() {
             test.backend()
         );
         assert_eq!(few, [1, 1, 1, 3], "{:?}", test.backend());
+
+        // A page of a list is one statement, its total included; a page past the end needs the
+        // count to say so.
+        let page = |number: &str| vec![("page".to_owned(), number.to_owned())];
+        let before = STATEMENTS.load(Ordering::SeqCst);
+        let first = goals::list_goals(db, &user, &page("1"))
+            .await
+            .expect("page");
+        assert_eq!((first.count, first.results.len()), (1, 1));
+        assert_eq!(
+            STATEMENTS.load(Ordering::SeqCst) - before,
+            1,
+            "a page on {:?}",
+            test.backend()
+        );
+        let before = STATEMENTS.load(Ordering::SeqCst);
+        assert!(goals::list_goals(db, &user, &page("2")).await.is_err());
+        assert_eq!(
+            STATEMENTS.load(Ordering::SeqCst) - before,
+            2,
+            "past the end on {:?}",
+            test.backend()
+        );
     }
 }
