@@ -91,8 +91,22 @@ pub async fn records_summary(
     let start_date = end_date - Duration::days(days);
     let window_start = Timestamp::start_of(start_date);
     let window_end = Timestamp::start_of(end_date) + Duration::days(1);
+    // The window's records are read once; only the meals they name are totalled, each once.
     let totals: Totals = query(
-        "SELECT \
+        "WITH window_records AS ( \
+           SELECT id, meal_id, calories, proteins, fats, carbs FROM meal_records \
+           WHERE user_id = $1 AND \"timestamp\" >= $2 AND \"timestamp\" < $3 \
+         ), meal_totals AS ( \
+           SELECT mi.meal_id, \
+             SUM(i.calories * mi.quantity / 100) AS calories, \
+             SUM(i.proteins * mi.quantity / 100) AS proteins, \
+             SUM(i.fats * mi.quantity / 100) AS fats, \
+             SUM(i.carbs * mi.quantity / 100) AS carbs \
+           FROM meal_ingredients mi JOIN ingredients i ON i.id = mi.ingredient_id \
+           WHERE mi.user_id = $1 AND mi.meal_id IN (SELECT meal_id FROM window_records) \
+           GROUP BY mi.meal_id \
+         ) \
+         SELECT \
            CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.calories, 0) \
              ELSE COALESCE(t.calories, 0) END), 0) AS DOUBLE PRECISION) AS calories, \
            CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.proteins, 0) \
@@ -102,20 +116,7 @@ pub async fn records_summary(
            CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.carbs, 0) \
              ELSE COALESCE(t.carbs, 0) END), 0) AS DOUBLE PRECISION) AS carbs, \
            COUNT(r.id) AS count \
-         FROM meal_records r \
-         LEFT JOIN ( \
-           SELECT mi.meal_id, \
-             SUM(i.calories * mi.quantity / 100) AS calories, \
-             SUM(i.proteins * mi.quantity / 100) AS proteins, \
-             SUM(i.fats * mi.quantity / 100) AS fats, \
-             SUM(i.carbs * mi.quantity / 100) AS carbs \
-           FROM meal_ingredients mi JOIN ingredients i ON i.id = mi.ingredient_id \
-           WHERE mi.user_id = $1 AND mi.meal_id IN ( \
-             SELECT meal_id FROM meal_records \
-             WHERE user_id = $1 AND \"timestamp\" >= $2 AND \"timestamp\" < $3) \
-           GROUP BY mi.meal_id \
-         ) t ON t.meal_id = r.meal_id \
-         WHERE r.user_id = $1 AND r.\"timestamp\" >= $2 AND r.\"timestamp\" < $3",
+         FROM window_records r LEFT JOIN meal_totals t ON t.meal_id = r.meal_id",
     )
     .bind(user.id)
     .bind(window_start)
