@@ -63,7 +63,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::db::{PoolSettings, query};
+    use crate::db::{PoolSettings, Transaction, query};
     use crate::testing::TestDatabase;
 
     #[tokio::test]
@@ -95,6 +95,34 @@ mod tests {
             })
             .await;
         }
+    }
+
+    #[tokio::test]
+    async fn a_postgres_transaction_begins_on_the_parked_connection() {
+        let Some(test) = TestDatabase::postgres_migrated().await else {
+            return;
+        };
+        let db = test.database();
+        scope(async {
+            let mut parked = Connection::acquire(db).await.expect("acquire");
+            let other = Connection::acquire(db).await.expect("acquire another");
+            let parked_pid: i32 = query("SELECT pg_backend_pid()")
+                .fetch_scalar(&mut parked)
+                .await
+                .expect("pid");
+            park(parked);
+            // Idle in the pool, `other` is what a fresh checkout would get.
+            drop(other);
+            let mut tx = Transaction::begin(db).await.expect("begin");
+            let pid: i32 = query("SELECT pg_backend_pid()")
+                .fetch_scalar(&mut tx)
+                .await
+                .expect("pid in the transaction");
+            tx.commit().await.expect("commit");
+            assert_eq!(pid, parked_pid);
+            assert!(take(db).is_none());
+        })
+        .await;
     }
 
     #[tokio::test]

@@ -392,11 +392,19 @@ impl Default for WriteTurn {
 
 impl Transaction {
     pub async fn begin(db: &Database) -> sqlx::Result<Transaction> {
-        // A connection parked by authentication goes back first: a transaction takes its own.
-        drop(handover::take(db));
         Ok(match db {
-            Database::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+            // On the connection authentication parked, if any: one checkout per request.
+            Database::Postgres(pool) => {
+                let connection = match handover::take(db) {
+                    Some(Connection::Postgres(connection, _)) => connection,
+                    _ => pool.acquire().await?,
+                };
+                Transaction::Postgres(sqlx::Transaction::begin(connection, None).await?)
+            }
             Database::Sqlite(pool, WriteTurn(turn)) => {
+                // A parked connection goes back first: holding it while queued for the write
+                // turn would keep it from the readers.
+                drop(handover::take(db));
                 let turn = Arc::clone(turn)
                     .acquire_owned()
                     .await
