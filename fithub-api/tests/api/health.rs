@@ -90,7 +90,10 @@ async fn not_ready_while_migrations_are_pending() {
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     let body = response.json();
     assert_eq!(body["checks"]["database"], "ok");
-    assert_eq!(body["checks"]["migrations"], "V1 pending, V2 pending");
+    assert_eq!(
+        body["checks"]["migrations"],
+        "V1 pending, V2 pending, V3 pending"
+    );
 
     migrations::migrate(database.database())
         .await

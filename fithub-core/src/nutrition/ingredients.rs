@@ -205,34 +205,55 @@ pub async fn search_ingredients(
     if q.chars().count() < 2 {
         return Err(Error::rejected("Query must be at least 2 characters"));
     }
-    let pattern = contains_pattern(q);
     let mut sql = Query::builder();
     sql.push(
         "SELECT i.id, i.name, i.category_id AS category, i.calories, i.proteins, i.fats, \
          i.carbs FROM ingredients i WHERE ",
     );
     push_visible(&mut sql, user);
-    // PostgreSQL's ILIKE lower-cases each row on every search; the *_lower columns (migration
-    // V2) hold that already, and LIKE against lower(pattern) means the same. SQLite's LIKE
-    // ignores case by itself, cheaply.
-    let (name, description, fold) = match db.dialect() {
-        Dialect::Postgres => ("i.name_lower", "i.description_lower", "lower"),
-        Dialect::Sqlite => ("i.name", "i.description", ""),
-    };
-    sql.push(" AND (")
-        .push(name)
-        .push(" LIKE ")
-        .push(fold)
-        .push("(");
-    sql.push_bind(pattern.as_str());
-    sql.push(") ESCAPE '\\' OR ")
-        .push(description)
-        .push(" LIKE ")
-        .push(fold)
-        .push("(");
-    sql.push_bind(pattern.as_str());
-    sql.push(") ESCAPE '\\') ORDER BY i.name, i.id LIMIT 10");
+    sql.push(" AND (");
+    match db.dialect() {
+        // The *_lower columns (migration V2) hold the text lower-cased by the database's own
+        // lower(), so LIKE against the lower-cased pattern means ILIKE without lower-casing every
+        // row. Their trigram indexes (V3) find the matches when the query has a run of three
+        // letters or digits; for a shorter one PostgreSQL would read the whole index for nothing,
+        // so that is a plain substring test, in a statement of its own (with its own plan).
+        Dialect::Postgres if has_trigram(q) => {
+            let pattern = contains_pattern(q);
+            sql.push("i.name_lower LIKE lower(");
+            sql.push_bind(pattern.as_str());
+            sql.push(") ESCAPE '\\' OR i.description_lower LIKE lower(");
+            sql.push_bind(pattern.as_str());
+            sql.push(") ESCAPE '\\'");
+        }
+        Dialect::Postgres => {
+            sql.push("strpos(i.name_lower, lower(");
+            sql.push_bind(q);
+            sql.push(")) > 0 OR strpos(i.description_lower, lower(");
+            sql.push_bind(q);
+            sql.push(")) > 0");
+        }
+        // SQLite's LIKE ignores (ASCII) case by itself, cheaply.
+        Dialect::Sqlite => {
+            let pattern = contains_pattern(q);
+            sql.push("i.name LIKE ");
+            sql.push_bind(pattern.as_str());
+            sql.push(" ESCAPE '\\' OR i.description LIKE ");
+            sql.push_bind(pattern.as_str());
+            sql.push(" ESCAPE '\\'");
+        }
+    }
+    sql.push(") ORDER BY i.name, i.id LIMIT 10");
     Ok(sql.fetch_all(db).await?)
+}
+
+/// Whether `q` has three letters or digits in a row: the least a trigram index can look up.
+fn has_trigram(q: &str) -> bool {
+    let mut run = 0;
+    q.chars().any(|c| {
+        run = if c.is_alphanumeric() { run + 1 } else { 0 };
+        run >= 3
+    })
 }
 
 /// `GET /ingredients/personal/`: the caller's own ingredients, by name.
@@ -401,4 +422,19 @@ pub async fn delete_ingredient(db: &Database, caller: Caller<'_>, id: i64) -> Re
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_trigram;
+
+    #[test]
+    fn a_trigram_is_three_letters_or_digits_in_a_row() {
+        assert!(has_trigram("chi"));
+        assert!(has_trigram("a-bcd"));
+        assert!(has_trigram("Crème"));
+        assert!(!has_trigram("ch"));
+        assert!(!has_trigram("a-b-c"));
+        assert!(!has_trigram("0%"));
+    }
 }
