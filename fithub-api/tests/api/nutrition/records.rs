@@ -77,6 +77,24 @@ async fn planned_and_ad_hoc_records_have_the_contract_shape() {
         assert_eq!(ad_hoc["meal_name"], "Street tacos");
         assert_eq!(ad_hoc["quantity_grams"], json!(250.0));
         assert_eq!(ad_hoc["feedback"], Value::Null);
+
+        // The lists read each record's meal in the same statement: the same objects.
+        let today = datetime::format_date(datetime::today());
+        let planned_today = created(
+            &app,
+            &ada,
+            RECORDS,
+            json!({"meal_id": meal_id, "timestamp": format!("{today}T12:00:00Z")}),
+        )
+        .await;
+        let listed = get(&app, &ada, RECORDS).await.json();
+        assert_eq!(
+            listed["results"],
+            json!([planned_today, ad_hoc, planned]),
+            "newest first"
+        );
+        let todays = get(&app, &ada, &format!("{RECORDS}today/")).await.json();
+        assert_eq!(todays, json!([planned_today]));
     }
 }
 
