@@ -29,6 +29,10 @@ use crate::{Error, Result};
 /// How long an SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Rows an SQLite connection's thread may queue for its caller before waiting (see
+/// `connect_lazy`).
+const SQLITE_ROW_BUFFER: usize = 1024;
+
 /// A connection idle longer than this is pinged before it is handed out, in case the server
 /// dropped it meanwhile. Busier connections skip the ping: sqlx already tests every connection
 /// when it comes back to the pool, and a ping per checkout was a third of PostgreSQL's round
@@ -132,7 +136,12 @@ impl Database {
                     // lose the last transactions, never corrupt the file.
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT);
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    // sqlx runs each SQLite connection on a thread that hands rows over through a
+                    // queue of 50 by default: a 91-row trend stopped it twice, each a thread
+                    // switch both ways. 1,024 rows (a few hundred kB at most) let a page or a
+                    // trend cross in one go: trends 4,700 -> 7,000 req/s.
+                    .row_buffer_size(SQLITE_ROW_BUFFER);
                 let pool = pool_options::<sqlx::Sqlite>(settings).connect_lazy_with(options);
                 Ok(Database::Sqlite(pool, WriteTurn::default()))
             }
