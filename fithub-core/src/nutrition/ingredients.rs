@@ -233,7 +233,16 @@ pub async fn search_ingredients(
             sql.push_bind(q);
             sql.push(")) > 0");
         }
-        // SQLite's LIKE ignores (ASCII) case by itself, cheaply.
+        // The trigram index (V3) takes the query as one quoted phrase: its characters, `%` and
+        // `_` included, are all literal, and it ignores case.
+        Dialect::Sqlite if q.chars().count() >= 3 => {
+            sql.push(
+                "i.id IN (SELECT rowid FROM ingredients_search WHERE ingredients_search MATCH ",
+            );
+            sql.push_bind(format!("\"{}\"", q.replace('"', "\"\"")));
+            sql.push(")");
+        }
+        // Two characters: SQLite's LIKE, which ignores (ASCII) case by itself.
         Dialect::Sqlite => {
             let pattern = contains_pattern(q);
             sql.push("i.name LIKE ");

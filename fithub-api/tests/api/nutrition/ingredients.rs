@@ -227,6 +227,14 @@ async fn search_needs_two_characters_and_returns_ten_by_name() {
             short, found,
             "a two-character query finds what a longer one does"
         );
+        let with_percent = get(&app, &ada, &format!("{INGREDIENTS}search/?q=0%25%20J"))
+            .await
+            .json();
+        assert_eq!(
+            with_percent.as_array().map(Vec::len),
+            Some(1),
+            "`%` is literal"
+        );
         // `%` is a literal character, and the query is one substring, not terms.
         let literal = get(&app, &ada, &format!("{INGREDIENTS}search/?q=0%25"))
             .await
@@ -245,6 +253,53 @@ async fn search_needs_two_characters_and_returns_ten_by_name() {
             "descriptions match too"
         );
     }
+}
+
+#[tokio::test]
+async fn search_follows_renames_and_deletions() {
+    for app in TestApp::all().await {
+        let ada = app.register("ada").await;
+        let id = personal_ingredient(&app, &ada, "Quinoa flakes", [1.0, 2.0, 3.0, 4.0]).await;
+        let search = |q: &'static str| {
+            let (app, ada) = (&app, &ada);
+            async move {
+                ids_of(
+                    &get(app, ada, &format!("{INGREDIENTS}search/?q={q}"))
+                        .await
+                        .json(),
+                )
+            }
+        };
+        assert_eq!(search("quinoa").await, [id]);
+        let url = format!("{INGREDIENTS}{id}/");
+        send(
+            &app,
+            &ada,
+            Method::PATCH,
+            &url,
+            json!({"name": "Millet flakes"}),
+        )
+        .await
+        .assert_status(StatusCode::OK);
+        assert_eq!(search("quinoa").await, Vec::<i64>::new());
+        assert_eq!(search("millet").await, [id]);
+        assert_eq!(search("flakes").await, [id]);
+        app.call(Method::DELETE, &url)
+            .by(&ada)
+            .send()
+            .await
+            .assert_status(StatusCode::NO_CONTENT);
+        assert_eq!(search("millet").await, Vec::<i64>::new());
+    }
+}
+
+fn ids_of(found: &Value) -> Vec<i64> {
+    found
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|item| item["id"].as_i64().expect("id"))
+        .collect()
 }
 
 #[tokio::test]
