@@ -175,6 +175,13 @@ def bench(name, database_url, admin_url, args, workdir, results, ceilings):
             ("list records", "/api/nutrition/records/", 0.10),
         ]
         for label, path, share in reads:
+            # Never time an empty answer: each read must find the dataset's rows.
+            body = http("GET", api.base + path, token=token)
+            found = body if isinstance(body, list) else (
+                body.get("results") or body.get("measurements") or body.get("record_count")
+                or body.get("ingredient_count"))
+            if not found:
+                sys.exit(f"{label} found nothing in the dataset: {str(body)[:200]}")
             rps, p50, p99, errors = wrk(api.base + path, args, token)
             results.append((name, label, rps, p50, p99, errors,
                             f">= {share:.0%} of pgbench ({share * ceilings['pgbench']:.0f}/s), p99 < 10 ms",
