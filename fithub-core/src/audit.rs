@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::accounts::User;
 use crate::datetime::Timestamp;
-use crate::db::{Database, Executor, Query, query};
+use crate::db::{Database, Dialect, Executor, Query, Record, Transaction, query};
 use crate::error::Result;
 
 /// Where an action came from: a request (client address, request id) or the command line.
@@ -68,6 +68,14 @@ impl Entry {
         self.details = Some(details);
         self
     }
+
+    /// `actor_id` and `actor_username`: the user, or else the operator of the command line.
+    fn actor_columns(&self, origin: &Origin) -> (Option<i64>, Option<String>) {
+        match &self.actor {
+            Some((id, username)) => (Some(*id), Some(username.clone())),
+            None => (None, origin.operator.clone()),
+        }
+    }
 }
 
 /// Writes `entry`; inside the transaction of the action, so that both happen or neither.
@@ -76,10 +84,7 @@ pub async fn record<'e>(
     origin: &Origin,
     entry: Entry,
 ) -> Result<()> {
-    let (actor_id, actor_username) = match entry.actor {
-        Some((id, username)) => (Some(id), Some(username)),
-        None => (None, origin.operator.clone()),
-    };
+    let (actor_id, actor_username) = entry.actor_columns(origin);
     query(
         "INSERT INTO audit_log (occurred_at, actor_id, actor_username, action, object_type, \
          object_id, client_addr, request_id, details) \
@@ -97,6 +102,51 @@ pub async fn record<'e>(
     .execute(executor)
     .await?;
     Ok(())
+}
+
+/// Runs `insert`, an `INSERT … RETURNING` the new row with its `id`, and records `entry` on that
+/// row as an `object_type`: both or neither. On PostgreSQL it is one statement (the insert in a
+/// data-modifying `WITH`), one round trip where a transaction took four: BEGIN, both INSERTs and
+/// COMMIT. SQLite has no such `WITH`, so there it is a transaction; `id_of` reads the new id.
+pub async fn insert_audited<T: Record>(
+    db: &Database,
+    insert: Query,
+    origin: &Origin,
+    entry: Entry,
+    object_type: &'static str,
+    id_of: impl Fn(&T) -> i64,
+) -> Result<T> {
+    match db.dialect() {
+        Dialect::Postgres => {
+            let (actor_id, actor_username) = entry.actor_columns(origin);
+            let mut statement = insert.prefixed("WITH written AS (");
+            statement.push(
+                "), audited AS (INSERT INTO audit_log (occurred_at, actor_id, actor_username, \
+                 action, object_type, object_id, client_addr, request_id, details) SELECT ",
+            );
+            statement.push_bind(Timestamp::now()).push(", ");
+            statement.push_bind(actor_id).push(", ");
+            statement.push_bind(actor_username).push(", ");
+            statement.push_bind(entry.action).push(", ");
+            statement
+                .push_bind(object_type)
+                .push(", CAST(written.id AS TEXT), ");
+            statement
+                .push_bind(origin.client_addr.as_deref())
+                .push(", ");
+            statement.push_bind(origin.request_id.as_deref()).push(", ");
+            statement.push_bind(entry.details.map(|details| details.to_string()));
+            statement.push(" FROM written) SELECT * FROM written");
+            Ok(statement.fetch_one(db).await?)
+        }
+        Dialect::Sqlite => {
+            let mut tx = Transaction::begin(db).await?;
+            let row: T = insert.fetch_one(&mut tx).await?;
+            record(&mut tx, origin, entry.on(object_type, id_of(&row))).await?;
+            tx.commit().await?;
+            Ok(row)
+        }
+    }
 }
 
 /// A row of the audit trail.

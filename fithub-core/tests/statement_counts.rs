@@ -6,10 +6,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fithub_core::Database;
-use fithub_core::accounts::{NewAccount, Passwords, User, create_user};
+use fithub_core::accounts::{Caller, NewAccount, Passwords, User, create_user};
 use fithub_core::audit::Origin;
 use fithub_core::datetime::Timestamp;
-use fithub_core::db::{PoolSettings, query};
+use fithub_core::db::{Backend, PoolSettings, query};
 use fithub_core::nutrition::records_summary;
 use fithub_core::testing::TestDatabase;
 use fithub_core::{goals, measurements};
@@ -199,6 +199,32 @@ async fn statement_counts_do_not_grow_with_the_data() {
             test.backend()
         );
         assert_eq!(few, [1, 1, 1, 3], "{:?}", test.backend());
+
+        // Creating a measurement writes it and its audit row: one statement on PostgreSQL (a
+        // data-modifying WITH), a transaction on SQLite.
+        let body = serde_json::json!({"measurement_type": "log", "value": 70, "timestamp": "2025-03-02T06:30:00Z"});
+        let origin = Origin::default();
+        let caller = Caller {
+            user: &user,
+            origin: &origin,
+        };
+        let before = STATEMENTS.load(Ordering::SeqCst);
+        let created =
+            measurements::create_measurement(db, caller, body.as_object().expect("object"))
+                .await
+                .expect("created");
+        let statements = STATEMENTS.load(Ordering::SeqCst) - before;
+        if test.backend() == Backend::Postgres {
+            assert_eq!(statements, 1, "a create on PostgreSQL");
+        }
+        let audited: i64 = query(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'measurement.create' AND object_id = $1",
+        )
+        .bind(created.id.to_string())
+        .fetch_scalar(db)
+        .await
+        .expect("audit rows");
+        assert_eq!(audited, 1, "audited on {:?}", test.backend());
 
         // A page of a list is one statement, its total included; a page past the end needs the
         // count to say so.

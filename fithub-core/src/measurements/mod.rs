@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
+use crate::audit::{self, Entry};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Query, Transaction, query};
 use crate::error::{Error, Result};
@@ -257,11 +258,10 @@ impl Fields {
     }
 }
 
-/// Inserts one measurement; returns its id.
-/// Inserts a measurement and returns it as stored (one statement: `RETURNING` the row).
-async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<BodyMeasurement> {
+/// The `INSERT` of a measurement, `RETURNING` it as stored.
+fn insert_query(user: &User, fields: &Fields) -> Query {
     // Unqualified columns: SQLite's RETURNING does not accept a table alias.
-    let row: Row = query(
+    query(
         "INSERT INTO body_measurements (user_id, metric, measurement_type, value, \"timestamp\", \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
          RETURNING id, metric, measurement_type, value, \"timestamp\", created_at, updated_at",
@@ -272,8 +272,11 @@ async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<Bo
     .bind(fields.value)
     .bind(fields.timestamp)
     .bind(Timestamp::now())
-    .fetch_one(tx)
-    .await?;
+}
+
+/// Inserts a measurement inside `tx` and returns it as stored.
+async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<BodyMeasurement> {
+    let row: Row = insert_query(user, fields).fetch_one(tx).await?;
     Ok(row.into_measurement(&user.brief()))
 }
 
@@ -283,18 +286,16 @@ pub async fn create_measurement(
     body: &Body,
 ) -> Result<BodyMeasurement> {
     let fields = Fields::read(body, Mode::Create, None)?;
-    let mut tx = Transaction::begin(db).await?;
-    let created = insert(&mut tx, caller.user, &fields).await?;
-    caller
-        .audit(
-            &mut tx,
-            "measurement.create",
-            "body_measurement",
-            created.id,
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(created)
+    let row: Row = audit::insert_audited(
+        db,
+        insert_query(caller.user, &fields),
+        caller.origin,
+        Entry::new("measurement.create").by(caller.user),
+        "body_measurement",
+        |row: &Row| row.id,
+    )
+    .await?;
+    Ok(row.into_measurement(&caller.user.brief()))
 }
 
 pub async fn update_measurement(
