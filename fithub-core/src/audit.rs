@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::accounts::User;
 use crate::datetime::Timestamp;
-use crate::db::{Database, Dialect, Executor, Query, Record, Transaction, query};
+use crate::db::{Database, Dialect, Executor, Query, Record, Transaction};
 use crate::error::Result;
 
 /// Where an action came from: a request (client address, request id) or the command line.
@@ -68,14 +68,34 @@ impl Entry {
         self.details = Some(details);
         self
     }
+}
 
-    /// `actor_id` and `actor_username`: the user, or else the operator of the command line.
-    fn actor_columns(&self, origin: &Origin) -> (Option<i64>, Option<String>) {
-        match &self.actor {
-            Some((id, username)) => (Some(*id), Some(username.clone())),
-            None => (None, origin.operator.clone()),
-        }
-    }
+/// The audit trail's columns, in the order [`push_values`] gives them.
+const COLUMNS: &str = "occurred_at, actor_id, actor_username, action, object_type, object_id, \
+     client_addr, request_id, details";
+
+/// `entry`'s values for [`COLUMNS`], comma-separated. `object_id_sql`, when given, is the SQL
+/// for the object's id in place of the entry's own.
+fn push_values(statement: &mut Query, origin: &Origin, entry: Entry, object_id_sql: Option<&str>) {
+    let (actor_id, actor_username) = match entry.actor {
+        Some((id, username)) => (Some(id), Some(username)),
+        None => (None, origin.operator.clone()),
+    };
+    statement.push_bind(Timestamp::now()).push(", ");
+    statement.push_bind(actor_id).push(", ");
+    statement.push_bind(actor_username).push(", ");
+    statement.push_bind(entry.action).push(", ");
+    statement.push_bind(entry.object_type).push(", ");
+    match object_id_sql {
+        Some(sql) => statement.push(sql),
+        None => statement.push_bind(entry.object_id),
+    };
+    statement.push(", ");
+    statement
+        .push_bind(origin.client_addr.as_deref())
+        .push(", ");
+    statement.push_bind(origin.request_id.as_deref()).push(", ");
+    statement.push_bind(entry.details.map(|details| details.to_string()));
 }
 
 /// Writes `entry`; inside the transaction of the action, so that both happen or neither.
@@ -84,23 +104,14 @@ pub async fn record<'e>(
     origin: &Origin,
     entry: Entry,
 ) -> Result<()> {
-    let (actor_id, actor_username) = entry.actor_columns(origin);
-    query(
-        "INSERT INTO audit_log (occurred_at, actor_id, actor_username, action, object_type, \
-         object_id, client_addr, request_id, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(Timestamp::now())
-    .bind(actor_id)
-    .bind(actor_username)
-    .bind(entry.action)
-    .bind(entry.object_type)
-    .bind(entry.object_id)
-    .bind(origin.client_addr.as_deref())
-    .bind(origin.request_id.as_deref())
-    .bind(entry.details.map(|details| details.to_string()))
-    .execute(executor)
-    .await?;
+    let mut statement = Query::builder();
+    statement
+        .push("INSERT INTO audit_log (")
+        .push(COLUMNS)
+        .push(") VALUES (");
+    push_values(&mut statement, origin, entry, None);
+    statement.push(")");
+    statement.execute(executor).await?;
     Ok(())
 }
 
@@ -118,24 +129,21 @@ pub async fn insert_audited<T: Record>(
 ) -> Result<T> {
     match db.dialect() {
         Dialect::Postgres => {
-            let (actor_id, actor_username) = entry.actor_columns(origin);
             let mut statement = insert.prefixed("WITH written AS (");
-            statement.push(
-                "), audited AS (INSERT INTO audit_log (occurred_at, actor_id, actor_username, \
-                 action, object_type, object_id, client_addr, request_id, details) SELECT ",
+            statement
+                .push("), audited AS (INSERT INTO audit_log (")
+                .push(COLUMNS)
+                .push(") SELECT ");
+            let entry = Entry {
+                object_type: Some(object_type),
+                ..entry
+            };
+            push_values(
+                &mut statement,
+                origin,
+                entry,
+                Some("CAST(written.id AS TEXT)"),
             );
-            statement.push_bind(Timestamp::now()).push(", ");
-            statement.push_bind(actor_id).push(", ");
-            statement.push_bind(actor_username).push(", ");
-            statement.push_bind(entry.action).push(", ");
-            statement
-                .push_bind(object_type)
-                .push(", CAST(written.id AS TEXT), ");
-            statement
-                .push_bind(origin.client_addr.as_deref())
-                .push(", ");
-            statement.push_bind(origin.request_id.as_deref()).push(", ");
-            statement.push_bind(entry.details.map(|details| details.to_string()));
             statement.push(" FROM written) SELECT * FROM written");
             Ok(statement.fetch_one(db).await?)
         }
