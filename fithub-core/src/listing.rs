@@ -4,9 +4,7 @@
 //! A page of a list is one statement whatever its size: the rows with their total.
 
 use serde::Serialize;
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, Row};
+use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 use crate::datetime::{self, Timestamp};
 use crate::db::{Connection, Database, Dialect, Query, Record, Value, contains_pattern};
@@ -92,17 +90,14 @@ struct Counted<T> {
     total: i64,
 }
 
-impl<'r, T: FromRow<'r, PgRow>> FromRow<'r, PgRow> for Counted<T> {
-    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
-        Ok(Counted {
-            row: T::from_row(row)?,
-            total: row.try_get("listing_total")?,
-        })
-    }
-}
-
-impl<'r, T: FromRow<'r, SqliteRow>> FromRow<'r, SqliteRow> for Counted<T> {
-    fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
+impl<'r, R, T> FromRow<'r, R> for Counted<T>
+where
+    R: Row,
+    T: FromRow<'r, R>,
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> sqlx::Result<Self> {
         Ok(Counted {
             row: T::from_row(row)?,
             total: row.try_get("listing_total")?,
