@@ -219,12 +219,12 @@ pub async fn search_ingredients(
         // letters or digits; for a shorter one PostgreSQL would read the whole index for nothing,
         // so that is a plain substring test, in a statement of its own (with its own plan).
         Dialect::Postgres if has_trigram(q) => {
-            let pattern = contains_pattern(q);
-            sql.push("i.name_lower LIKE lower(");
-            sql.push_bind(pattern.as_str());
-            sql.push(") ESCAPE '\\' OR i.description_lower LIKE lower(");
-            sql.push_bind(pattern.as_str());
-            sql.push(") ESCAPE '\\'");
+            push_name_or_description_like(
+                &mut sql,
+                ["i.name_lower", "i.description_lower"],
+                "lower",
+                q,
+            );
         }
         Dialect::Postgres => {
             sql.push("strpos(i.name_lower, lower(");
@@ -244,16 +244,25 @@ pub async fn search_ingredients(
         }
         // Two characters: SQLite's LIKE, which ignores (ASCII) case by itself.
         Dialect::Sqlite => {
-            let pattern = contains_pattern(q);
-            sql.push("i.name LIKE ");
-            sql.push_bind(pattern.as_str());
-            sql.push(" ESCAPE '\\' OR i.description LIKE ");
-            sql.push_bind(pattern.as_str());
-            sql.push(" ESCAPE '\\'");
+            push_name_or_description_like(&mut sql, ["i.name", "i.description"], "", q);
         }
     }
     sql.push(") ORDER BY i.name, i.id LIMIT 10");
     Ok(sql.fetch_all(db).await?)
+}
+
+/// `name LIKE fold(p) ESCAPE '\' OR description LIKE fold(p) ESCAPE '\'`, where `p` matches `q`
+/// anywhere, its `%`, `_` and `\` literal, and `fold` is an SQL function for the pattern (or none).
+fn push_name_or_description_like(sql: &mut Query, columns: [&str; 2], fold: &str, q: &str) {
+    let pattern = contains_pattern(q);
+    for (i, column) in columns.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        sql.push(column).push(" LIKE ").push(fold).push("(");
+        sql.push_bind(pattern.as_str());
+        sql.push(") ESCAPE '\\'");
+    }
 }
 
 /// Whether `q` has three letters or digits in a row: the least a trigram index can look up.
