@@ -164,17 +164,13 @@ impl Database {
 
     /// How busy the pool is, for metrics.
     pub fn pool_stats(&self) -> PoolStats {
+        fn counts<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> (u32, usize, u32) {
+            let max = pool.options().get_max_connections();
+            (pool.size(), pool.num_idle(), max)
+        }
         let (size, idle, max) = match self {
-            Database::Postgres(pool) => (
-                pool.size(),
-                pool.num_idle(),
-                pool.options().get_max_connections(),
-            ),
-            Database::Sqlite(pool, _) => (
-                pool.size(),
-                pool.num_idle(),
-                pool.options().get_max_connections(),
-            ),
+            Database::Postgres(pool) => counts(pool),
+            Database::Sqlite(pool, _) => counts(pool),
         };
         let in_use = i64::from(size) - idle as i64;
         PoolStats {
