@@ -1,6 +1,7 @@
 //! The application state every handler sees, and how it is brought up.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use fithub_core::accounts::{Auth, Passwords};
 use fithub_core::config::{Secret, dev_secret};
@@ -20,9 +21,11 @@ pub struct App {
 }
 
 impl App {
-    /// `jwt_secret` is the configured secret or, in development, the generated one.
+    /// `jwt_secret` is the configured secret or, in development, the generated one. Call it
+    /// inside the tokio runtime: on PostgreSQL it starts listening for changed users.
     pub fn new(config: Config, db: Database, jwt_secret: Secret) -> App {
-        let auth = Auth::new(&jwt_secret, &config, Passwords::for_this_machine());
+        let auth = Auth::new(&jwt_secret, &config, Passwords::for_this_machine())
+            .remembering_users(&db, Duration::from_secs(config.auth_cache_secs));
         let limits = Arc::new(RateLimiter::local(&config));
         App {
             config: Arc::new(config),

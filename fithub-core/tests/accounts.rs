@@ -6,7 +6,10 @@ use fithub_core::accounts::{
 };
 use fithub_core::audit::{self, AuditFilter, Origin};
 use fithub_core::config::{Config, Secret};
-use fithub_core::db::query;
+use std::time::Duration;
+
+use fithub_core::db::{Backend, PoolSettings, Transaction, query};
+use fithub_core::input::Mode;
 use fithub_core::testing::TestDatabase;
 use fithub_core::{Database, Error};
 
@@ -273,6 +276,155 @@ async fn deactivation_and_password_resets_revoke_tokens() {
             .collect();
         assert!(actions.contains(&"auth.tokens_revoked".to_owned()));
         assert!(actions.contains(&"user.password_reset".to_owned()));
+    }
+}
+
+/// Authenticates `bearer` until it is accepted and the user remembered (the listener connects in
+/// the background, and a change made elsewhere arrives a moment later).
+async fn until_remembered(db: &Database, auth: &Auth, bearer: &str, id: i64) {
+    for _ in 0..250 {
+        let accepted = authenticate(db, auth, Some(bearer)).await.is_ok();
+        if accepted && auth.remembers(id) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("user {id} never accepted and remembered");
+}
+
+/// Authenticates `bearer` until it is refused, as it must be once the change is heard.
+async fn until_refused(db: &Database, auth: &Auth, bearer: &str) -> Error {
+    for _ in 0..250 {
+        if let Err(error) = authenticate(db, auth, Some(bearer)).await {
+            return error;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("still accepted 5 s after the change");
+}
+
+#[tokio::test]
+async fn remembered_users_are_forgotten_when_changed_anywhere() {
+    let Some(test) = TestDatabase::postgres_migrated().await else {
+        return;
+    };
+    let db = test.database();
+    // Another replica, or the CLI: changes the users table through a pool of its own.
+    let elsewhere = Database::connect(test.url(), &PoolSettings::default())
+        .await
+        .expect("a second pool");
+    let ada = accounts::create_user(db, &passwords(), &account("ada"), &operator())
+        .await
+        .expect("ada");
+    let login = serde_json::json!({"username": "ada", "password": PASSWORD})
+        .as_object()
+        .cloned()
+        .expect("object");
+    let pair = accounts::obtain_token_pair(db, &auth(), &login, &Origin::default())
+        .await
+        .expect("login");
+    let bearer = format!("Bearer {}", pair.access);
+    // Listening from now on: the login's notification (its last_login) went to nobody, so it
+    // cannot arrive late and spoil the check below.
+    let auth = auth().remembering_users(db, std::time::Duration::from_secs(600));
+    until_remembered(db, &auth, &bearer, ada.id).await;
+
+    // Served from memory: a change nobody announces is not seen.
+    let mut quiet = Transaction::begin(&elsewhere).await.expect("begin");
+    for statement in [
+        "ALTER TABLE users DISABLE TRIGGER users_notify_changed",
+        "UPDATE users SET first_name = 'Unheard'",
+        "ALTER TABLE users ENABLE TRIGGER users_notify_changed",
+    ] {
+        query(statement).execute(&mut quiet).await.expect(statement);
+    }
+    quiet.commit().await.expect("commit");
+    let user = authenticate(db, &auth, Some(&bearer)).await.expect("valid");
+    assert_eq!(user.first_name, "", "read from memory, not from the table");
+
+    // Deactivated from elsewhere: heard, and the token is refused.
+    query("UPDATE users SET is_active = false WHERE id = $1")
+        .bind(ada.id)
+        .execute(&elsewhere)
+        .await
+        .expect("deactivate");
+    let refused = until_refused(db, &auth, &bearer).await;
+    assert!(matches!(refused, Error::Unauthenticated(_)), "{refused:?}");
+
+    // The listening connection dies: the cache starts over on a new one, which hears changes.
+    query("UPDATE users SET is_active = true WHERE id = $1")
+        .bind(ada.id)
+        .execute(&elsewhere)
+        .await
+        .expect("reactivate");
+    until_remembered(db, &auth, &bearer, ada.id).await;
+    let terminated: i64 = query(
+        "SELECT count(*) FROM pg_stat_activity, pg_terminate_backend(pid) \
+         WHERE application_name = 'fithub-listener' AND datname = current_database()",
+    )
+    .fetch_scalar(&elsewhere)
+    .await
+    .expect("terminate the listener");
+    assert_eq!(terminated, 1);
+    until_remembered(db, &auth, &bearer, ada.id).await;
+    query("DELETE FROM users WHERE id = $1")
+        .bind(ada.id)
+        .execute(&elsewhere)
+        .await
+        .expect("delete");
+    until_refused(db, &auth, &bearer).await;
+    elsewhere.close().await;
+}
+
+#[tokio::test]
+async fn this_process_sees_its_own_changes_at_once() {
+    for test in TestDatabase::all_migrated().await {
+        let db = test.database();
+        let auth = auth().remembering_users(db, std::time::Duration::from_secs(600));
+        let ada = accounts::create_user(db, &auth.passwords, &account("ada"), &operator())
+            .await
+            .expect("ada");
+        let login = serde_json::json!({"username": "ada", "password": PASSWORD})
+            .as_object()
+            .cloned()
+            .expect("object");
+        let pair = accounts::obtain_token_pair(db, &auth, &login, &Origin::default())
+            .await
+            .expect("login");
+        let bearer = format!("Bearer {}", pair.access);
+        if test.backend() == Backend::Postgres {
+            until_remembered(db, &auth, &bearer, ada.id).await;
+        } else {
+            authenticate(db, &auth, Some(&bearer)).await.expect("valid");
+            assert!(!auth.remembers(ada.id), "SQLite never remembers");
+        }
+
+        let names = serde_json::json!({"first_name": "Ada"})
+            .as_object()
+            .cloned()
+            .expect("object");
+        accounts::update_profile(db, &auth, &ada, &names, Mode::Update, &Origin::default())
+            .await
+            .expect("profile");
+        let user = authenticate(db, &auth, Some(&bearer)).await.expect("valid");
+        assert_eq!(user.first_name, "Ada", "{:?}", test.backend());
+
+        let change = serde_json::json!({
+            "old_password": PASSWORD,
+            "new_password": "a-new-Pass-phrase-3",
+            "new_password_confirm": "a-new-Pass-phrase-3",
+        })
+        .as_object()
+        .cloned()
+        .expect("object");
+        accounts::change_password(db, &auth, &user, &change, &Origin::default())
+            .await
+            .expect("password");
+        assert!(
+            authenticate(db, &auth, Some(&bearer)).await.is_err(),
+            "revoked at once on {:?}",
+            test.backend()
+        );
     }
 }
 

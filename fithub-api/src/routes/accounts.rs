@@ -110,7 +110,8 @@ pub async fn replace_profile(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Profile>> {
-    let profile = accounts::update_profile(&app.db, &user, &body, Mode::Replace, &origin).await?;
+    let profile =
+        accounts::update_profile(&app.db, &app.auth, &user, &body, Mode::Replace, &origin).await?;
     Ok(Json(profile))
 }
 
@@ -128,7 +129,8 @@ pub async fn update_profile(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
-    let profile = accounts::update_profile(&app.db, &user, &body, Mode::Update, &origin).await?;
+    let profile =
+        accounts::update_profile(&app.db, &app.auth, &user, &body, Mode::Update, &origin).await?;
     Ok(Json(
         json!({"user": profile, "message": "Profile updated successfully"}),
     ))
@@ -202,6 +204,6 @@ pub async fn delete_account(
     CurrentUser(user): CurrentUser,
     RequestOrigin(origin): RequestOrigin,
 ) -> ApiResult<Json<Value>> {
-    accounts::delete_account(&app.db, &user, &origin).await?;
+    accounts::delete_account(&app.db, &app.auth, &user, &origin).await?;
     Ok(Json(json!({"message": "Account deleted successfully"})))
 }

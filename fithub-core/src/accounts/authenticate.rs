@@ -1,6 +1,7 @@
 //! Who sent a request: the `Authorization` header, `Bearer <access JWT>` or `Token <key>`, turned
-//! into an active user, or the reason it cannot be (API.md §1.5). The user's connection is parked
-//! for the request's next statement (see [`handover`]).
+//! into an active user, or the reason it cannot be (API.md §1.5). A user read from the database
+//! leaves its connection parked for the request's next statement (see [`handover`]); a bearer's
+//! user may come from the [`UserCache`](super::user_cache::UserCache) instead.
 
 use super::api_tokens::key_hash;
 use super::jwt::TokenKind;
@@ -45,9 +46,18 @@ async fn bearer(db: &Database, auth: &Auth, token: &str) -> Result<User> {
     let Some(user_id) = claims.user_id() else {
         return Err(invalid(TokenProblem::Invalid));
     };
-    let mut conn = Connection::acquire(db).await?;
-    let Some(user) = store::find_by_id(&mut conn, user_id).await? else {
-        return Err(failure(AuthFailure::UserNotFound));
+    let user = match auth.users.recall(user_id) {
+        Some(user) => user,
+        None => {
+            let ticket = auth.users.ticket();
+            let mut conn = Connection::acquire(db).await?;
+            let Some(user) = store::find_by_id(&mut conn, user_id).await? else {
+                return Err(failure(AuthFailure::UserNotFound));
+            };
+            auth.users.remember(ticket, &user);
+            handover::park(conn);
+            user
+        }
     };
     if !user.is_active {
         return Err(failure(AuthFailure::UserInactive));
@@ -56,7 +66,6 @@ async fn bearer(db: &Database, auth: &Auth, token: &str) -> Result<User> {
         // Issued before a password change or a deactivation.
         return Err(invalid(TokenProblem::Invalid));
     }
-    handover::park(conn);
     Ok(user)
 }
 

@@ -11,6 +11,7 @@ mod profile;
 mod registration;
 mod store;
 mod tokens;
+mod user_cache;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -15,6 +15,7 @@ use crate::input::{Body, Mode, Need, Reader, Text};
 /// absent keys keep their values.
 pub async fn update_profile(
     db: &Database,
+    auth: &Auth,
     user: &User,
     body: &Body,
     mode: Mode,
@@ -61,6 +62,7 @@ pub async fn update_profile(
     )
     .await?;
     tx.commit().await?;
+    auth.users.forget(user.id);
     Ok(updated.profile())
 }
 
@@ -106,7 +108,9 @@ pub async fn change_password(
     let entry = Entry::new("user.password_change")
         .by(user)
         .on("user", user.id);
-    set_password(db, &auth.passwords, user.id, &new_password, origin, entry).await
+    set_password(db, &auth.passwords, user.id, &new_password, origin, entry).await?;
+    auth.users.forget(user.id);
+    Ok(())
 }
 
 /// Stores a new password and revokes every credential issued under the old one, recording
@@ -133,7 +137,12 @@ pub(super) async fn set_password(
 }
 
 /// `POST /api/accounts/delete/`: the user and everything they own.
-pub async fn delete_account(db: &Database, user: &User, origin: &Origin) -> Result<()> {
+pub async fn delete_account(
+    db: &Database,
+    auth: &Auth,
+    user: &User,
+    origin: &Origin,
+) -> Result<()> {
     let mut tx = Transaction::begin(db).await?;
     // Recorded first: the row keeps the username once the user is gone.
     audit::record(
@@ -144,5 +153,6 @@ pub async fn delete_account(db: &Database, user: &User, origin: &Origin) -> Resu
     .await?;
     store::delete(&mut tx, user.id).await?;
     tx.commit().await?;
+    auth.users.forget(user.id);
     Ok(())
 }

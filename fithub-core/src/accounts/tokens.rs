@@ -5,6 +5,8 @@
 //! token presented again means it was copied: the whole family (every token descended from the
 //! same login) is revoked, the thief's copy and the owner's alike.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use time::Duration;
 use utoipa::ToSchema;
@@ -13,6 +15,7 @@ use uuid::Uuid;
 use super::jwt::{Claims, Jwt, TokenKind};
 use super::passwords::Passwords;
 use super::store;
+use super::user_cache::UserCache;
 use super::{AuthFailure, TokenProblem, User};
 use crate::audit::{self, Entry, Origin};
 use crate::config::{Config, Secret};
@@ -21,13 +24,15 @@ use crate::db::{Database, DbUuid, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Reader, Text};
 
-/// What authentication needs: the signing keys, token lifetimes and the password hasher.
+/// What authentication needs: the signing keys, token lifetimes, the password hasher and the
+/// users authenticated recently.
 #[derive(Clone)]
 pub struct Auth {
     pub(super) jwt: Jwt,
     pub passwords: Passwords,
     /// Derives API token keys (see `api_tokens`).
     pub(super) api_token_secret: Secret,
+    pub(super) users: Arc<UserCache>,
 }
 
 impl Auth {
@@ -40,7 +45,22 @@ impl Auth {
             ),
             passwords,
             api_token_secret: secret.clone(),
+            users: Arc::new(UserCache::disabled()),
         }
+    }
+
+    /// Remembers authenticated users of `db` for `time_to_live` (see [`UserCache`]): on
+    /// PostgreSQL, a client's next request skips the user lookup. Starts a task: call it inside
+    /// a tokio runtime.
+    pub fn remembering_users(mut self, db: &Database, time_to_live: std::time::Duration) -> Auth {
+        self.users = UserCache::listening(db, time_to_live);
+        self
+    }
+
+    /// Whether the next request of user `id` would skip the lookup.
+    #[cfg(feature = "test-support")]
+    pub fn remembers(&self, id: i64) -> bool {
+        self.users.recall(id).is_some()
     }
 }
 
@@ -115,6 +135,8 @@ pub async fn obtain_token_pair(
     )
     .await?;
     tx.commit().await?;
+    // Its last login changed.
+    auth.users.forget(user.id);
     Ok(pair)
 }
 

@@ -64,6 +64,10 @@ pub struct Config {
     pub jwt_secret: Option<Secret>,
     pub jwt_access_lifetime_minutes: u64,
     pub jwt_refresh_lifetime_days: u64,
+    /// On PostgreSQL, how long an authenticated user is remembered so the next request skips the
+    /// lookup, in seconds (0: look up every request). Changes reach every replica at once by
+    /// LISTEN/NOTIFY; this only bounds an entry's life.
+    pub auth_cache_secs: u64,
     /// Apply pending migrations at API start on PostgreSQL too (SQLite always does).
     pub auto_migrate: bool,
     /// Origins allowed by CORS: `*` or a comma-separated list.
@@ -107,6 +111,7 @@ impl Default for Config {
             jwt_secret: None,
             jwt_access_lifetime_minutes: 60,
             jwt_refresh_lifetime_days: 7,
+            auth_cache_secs: 60,
             auto_migrate: false,
             cors_allowed_origins: vec!["*".to_owned()],
             log_format: LogFormat::Auto,
@@ -261,6 +266,7 @@ impl Config {
                 "jwt_refresh_lifetime_days",
                 self.jwt_refresh_lifetime_days.to_string(),
             ),
+            ("auth_cache_secs", self.auth_cache_secs.to_string()),
             ("auto_migrate", self.auto_migrate.to_string()),
             ("cors_allowed_origins", self.cors_allowed_origins.join(",")),
             (
