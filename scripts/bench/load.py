@@ -9,6 +9,7 @@ in the same run: `pgbench -S -M prepared` against the same PostgreSQL, and the A
 Each figure is compared with the budget of issue 8 and marked ok or MISS.
 
     scripts/bench/load.py [--duration 10] [--connections 32] [--only postgres|sqlite]
+                          [--endpoints goals,create] [--api-env KEY=VALUE]
 
 It builds the release binaries first. Needs wrk, pgbench and psql, and a PostgreSQL server where
 the user may create databases (--postgres, default FITHUB_TEST_DATABASE_URL or the local one).
@@ -114,7 +115,7 @@ def pgbench(admin_url, args):
 class Api:
     """The release fithub-api on a free port."""
 
-    def __init__(self, database_url, workdir, pool):
+    def __init__(self, database_url, workdir, args):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("FITHUB_")}
@@ -126,8 +127,9 @@ class Api:
             "FITHUB_AUTH_RATE_LIMIT_PER_USERNAME": "0",
             "FITHUB_LOG_FORMAT": "json",
         })
-        if pool:
-            env["FITHUB_DATABASE_MAX_CONNECTIONS"] = str(pool)
+        if args.pool:
+            env["FITHUB_DATABASE_MAX_CONNECTIONS"] = str(args.pool)
+        env.update(setting.split("=", 1) for setting in args.api_env)
         self.log = open(workdir / f"api-{self.port}.log", "w")
         self.started = time.monotonic()
         self.process = subprocess.Popen([str(ROOT / "target/release/fithub-api")], env=env,
@@ -154,7 +156,7 @@ class Api:
 def bench(name, database_url, admin_url, args, workdir, results, ceilings):
     records = dataset.load(str(ROOT / "target/release/fithub"), database_url)
     print(f"[{name}] dataset: {records} records", file=sys.stderr)
-    api = Api(database_url, workdir, args.pool)
+    api = Api(database_url, workdir, args)
     try:
         ready_ms = api.ready_after_ms()
         time.sleep(1)
@@ -175,6 +177,8 @@ def bench(name, database_url, admin_url, args, workdir, results, ceilings):
             ("list records", "/api/nutrition/records/", 0.10),
         ]
         for label, path, share in reads:
+            if not wanted(label, args):
+                continue
             # Never time an empty answer: each read must find the dataset's rows.
             body = http("GET", api.base + path, token=token)
             found = body if isinstance(body, list) else (
@@ -186,21 +190,26 @@ def bench(name, database_url, admin_url, args, workdir, results, ceilings):
             results.append((name, label, rps, p50, p99, errors,
                             f">= {share:.0%} of pgbench ({share * ceilings['pgbench']:.0f}/s), p99 < 10 ms",
                             rps >= share * ceilings["pgbench"] and p99 < 10 and errors == 0))
-        rps, p50, p99, errors = wrk(api.base + "/api/goals/measurements/", args, token, measurement)
-        results.append((name, "create a measurement", rps, p50, p99, errors, "p99 < 10 ms",
-                        p99 < 10 and errors == 0))
-        rps, p50, p99, errors = wrk(api.base + "/api/auth/jwt/token/", args, None, login)
-        results.append((name, "login", rps, p50, p99, errors, "bounded by argon2", errors == 0))
+        if wanted("create a measurement", args):
+            rps, p50, p99, errors = wrk(api.base + "/api/goals/measurements/", args, token,
+                                        measurement)
+            results.append((name, "create a measurement", rps, p50, p99, errors, "p99 < 10 ms",
+                            p99 < 10 and errors == 0))
+        if wanted("login", args):
+            rps, p50, p99, errors = wrk(api.base + "/api/auth/jwt/token/", args, None, login)
+            results.append((name, "login", rps, p50, p99, errors, "bounded by argon2",
+                            errors == 0))
 
-        # Logins flat out on a few connections; meanwhile, another endpoint's tail.
-        flood = subprocess.Popen(
-            ["wrk", "-t1", "-c4", f"-d{args.duration + 2}s", "-s", login,
-             api.base + "/api/auth/jwt/token/"], stdout=subprocess.DEVNULL)
-        time.sleep(1)
-        rps, p50, p99, errors = wrk(api.base + "/api/goals/goals/", args, token)
-        flood.wait()
-        results.append((name, "list goals during a login flood", rps, p50, p99, errors,
-                        "p99 < 20 ms", p99 < 20 and errors == 0))
+        if wanted("list goals during a login flood", args):
+            # Logins flat out on a few connections; meanwhile, another endpoint's tail.
+            flood = subprocess.Popen(
+                ["wrk", "-t1", "-c4", f"-d{args.duration + 2}s", "-s", login,
+                 api.base + "/api/auth/jwt/token/"], stdout=subprocess.DEVNULL)
+            time.sleep(1)
+            rps, p50, p99, errors = wrk(api.base + "/api/goals/goals/", args, token)
+            flood.wait()
+            results.append((name, "list goals during a login flood", rps, p50, p99, errors,
+                            "p99 < 20 ms", p99 < 20 and errors == 0))
         peak = rss_mib(api.process.pid, "VmHWM")
         results.append((name, "memory idle (MiB)", idle, None, None, 0, "< 30 MiB", idle < 30))
         results.append((name, "memory peak, 32 connections (MiB)", peak, None, None, 0,
@@ -211,8 +220,13 @@ def bench(name, database_url, admin_url, args, workdir, results, ceilings):
         api.stop()
 
 
+def wanted(label, args):
+    """Whether --endpoints (substrings of the labels) selects this measure; all by default."""
+    return not args.endpoints or any(part in label for part in args.endpoints.split(","))
+
+
 def health_ceiling(database_url, args, workdir):
-    api = Api(database_url, workdir, args.pool)
+    api = Api(database_url, workdir, args)
     try:
         api.ready_after_ms()
         rps, p50, p99, _ = wrk(api.base + "/health", args)
@@ -229,6 +243,10 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--pool", type=int, help="the API's database pool size (default: its own)")
     parser.add_argument("--only", choices=["postgres", "sqlite"])
+    parser.add_argument("--endpoints", help="only the measures whose names contain one of these "
+                        "comma-separated words, e.g. 'goals,create'")
+    parser.add_argument("--api-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="an environment variable for the API, e.g. FITHUB_AUTH_CACHE_SECS=0")
     args = parser.parse_args()
     missing = [tool for tool in ("wrk", "pgbench", "psql", "cargo") if not shutil.which(tool)]
     if missing:
