@@ -50,7 +50,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    telemetry::init(&config);
+    let _log_writer = telemetry::init(&config);
     for name in config::unknown_env_vars(std::env::vars()) {
         tracing::warn!(variable = %name, "unknown FITHUB_ variable ignored");
     }
