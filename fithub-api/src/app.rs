@@ -15,8 +15,9 @@ use fithub_core::{Config, Database, Error, Result};
 pub struct App {
     pub config: Arc<Config>,
     pub db: Database,
-    /// Token signing and password hashing.
-    pub auth: Auth,
+    /// Token signing, password hashing and the users authenticated recently. Shared, not
+    /// copied: every request clones the `App`, and `Auth` holds the signing keys.
+    pub auth: Arc<Auth>,
     pub limits: Arc<RateLimiter>,
 }
 
@@ -30,7 +31,7 @@ impl App {
         App {
             config: Arc::new(config),
             db,
-            auth,
+            auth: Arc::new(auth),
             limits,
         }
     }
