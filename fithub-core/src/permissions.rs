@@ -23,21 +23,12 @@ pub fn ensure_may_modify_shared(user: &User, created_by: Option<i64>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::datetime::Timestamp;
 
     fn user(id: i64, is_staff: bool, is_superuser: bool) -> User {
         User {
-            id,
-            username: format!("user{id}"),
-            email: String::new(),
-            first_name: String::new(),
-            last_name: String::new(),
-            is_active: true,
             is_staff,
             is_superuser,
-            date_joined: Timestamp::now(),
-            last_login: None,
-            token_generation: 0,
+            ..User::sample(id)
         }
     }
 

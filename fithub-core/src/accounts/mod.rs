@@ -72,6 +72,26 @@ pub struct User {
     pub token_generation: i64,
 }
 
+/// An active user with no roles, for unit tests.
+#[cfg(test)]
+impl User {
+    pub(crate) fn sample(id: i64) -> User {
+        User {
+            id,
+            username: format!("user{id}"),
+            email: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            is_active: true,
+            is_staff: false,
+            is_superuser: false,
+            date_joined: Timestamp::now(),
+            last_login: None,
+            token_generation: 0,
+        }
+    }
+}
+
 impl User {
     /// Staff rights: staff users and superusers.
     pub fn has_staff_rights(&self) -> bool {

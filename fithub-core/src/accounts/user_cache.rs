@@ -69,10 +69,15 @@ pub struct Ticket(u64);
 impl UserCache {
     /// A cache that remembers nothing.
     pub fn disabled() -> UserCache {
+        UserCache::new(Duration::ZERO, None)
+    }
+
+    /// Empty, and not listening until `listener` connects.
+    fn new(time_to_live: Duration, listener: Option<AbortHandle>) -> UserCache {
         UserCache {
             state: Mutex::default(),
-            time_to_live: Duration::ZERO,
-            listener: None,
+            time_to_live,
+            listener,
         }
     }
 
@@ -81,12 +86,10 @@ impl UserCache {
     /// that listens for changes, which connects on its own (a database that is down only keeps
     /// the cache empty).
     pub fn listening(db: &Database, time_to_live: Duration) -> Arc<UserCache> {
-        let Database::Postgres(pool) = db else {
-            return Arc::new(UserCache::disabled());
+        let pool = match db {
+            Database::Postgres(pool) if !time_to_live.is_zero() => pool,
+            _ => return Arc::new(UserCache::disabled()),
         };
-        if time_to_live.is_zero() {
-            return Arc::new(UserCache::disabled());
-        }
         // Its own pool of one, so the listening connection never takes one of the requests'.
         let options = (*pool.connect_options())
             .clone()
@@ -99,11 +102,7 @@ impl UserCache {
             .connect_lazy_with(options);
         Arc::new_cyclic(|cache: &Weak<UserCache>| {
             let task = tokio::spawn(listen(cache.clone(), listener_pool));
-            UserCache {
-                state: Mutex::default(),
-                time_to_live,
-                listener: Some(task.abort_handle()),
-            }
+            UserCache::new(time_to_live, Some(task.abort_handle()))
         })
     }
 
@@ -222,31 +221,10 @@ async fn listen(cache: Weak<UserCache>, pool: sqlx::PgPool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::datetime::Timestamp;
-
-    fn user(id: i64) -> User {
-        User {
-            id,
-            username: format!("user{id}"),
-            email: String::new(),
-            first_name: String::new(),
-            last_name: String::new(),
-            is_active: true,
-            is_staff: false,
-            is_superuser: false,
-            date_joined: Timestamp::now(),
-            last_login: None,
-            token_generation: 0,
-        }
-    }
 
     /// A cache whose connection listens, without a database.
     fn heard(time_to_live: Duration) -> UserCache {
-        let cache = UserCache {
-            state: Mutex::default(),
-            time_to_live,
-            listener: None,
-        };
+        let cache = UserCache::new(time_to_live, None);
         cache.reset(true);
         cache
     }
@@ -254,8 +232,8 @@ mod tests {
     #[test]
     fn a_remembered_user_is_recalled_until_forgotten() {
         let cache = heard(Duration::from_secs(60));
-        cache.remember(cache.ticket(), &user(1));
-        cache.remember(cache.ticket(), &user(2));
+        cache.remember(cache.ticket(), &User::sample(1));
+        cache.remember(cache.ticket(), &User::sample(2));
         assert_eq!(cache.recall(1).map(|u| u.id), Some(1));
         cache.forget(1);
         assert!(cache.recall(1).is_none());
@@ -268,20 +246,20 @@ mod tests {
         let ticket = cache.ticket();
         // The change is heard while the lookup's row is on its way.
         cache.forget(1);
-        cache.remember(ticket, &user(1));
+        cache.remember(ticket, &User::sample(1));
         assert!(cache.recall(1).is_none());
     }
 
     #[test]
     fn nothing_is_served_or_stored_while_nothing_listens() {
         let cache = heard(Duration::from_secs(60));
-        cache.remember(cache.ticket(), &user(1));
+        cache.remember(cache.ticket(), &User::sample(1));
         cache.reset(false);
         assert!(
             cache.recall(1).is_none(),
             "forgotten when the connection fell"
         );
-        cache.remember(cache.ticket(), &user(1));
+        cache.remember(cache.ticket(), &User::sample(1));
         assert!(cache.recall(1).is_none(), "not stored while not listening");
         assert!(UserCache::disabled().recall(1).is_none());
     }
@@ -289,7 +267,7 @@ mod tests {
     #[test]
     fn entries_expire() {
         let cache = heard(Duration::ZERO);
-        cache.remember(cache.ticket(), &user(1));
+        cache.remember(cache.ticket(), &User::sample(1));
         assert!(cache.recall(1).is_none());
     }
 
@@ -297,9 +275,9 @@ mod tests {
     fn a_full_cache_makes_room_only_from_expired_entries() {
         let cache = heard(Duration::from_secs(60));
         for id in 0..CAPACITY as i64 {
-            cache.remember(cache.ticket(), &user(id));
+            cache.remember(cache.ticket(), &User::sample(id));
         }
-        cache.remember(cache.ticket(), &user(-1));
+        cache.remember(cache.ticket(), &User::sample(-1));
         assert!(cache.recall(-1).is_none(), "full");
         assert!(cache.recall(0).is_some(), "what it held is kept");
     }
