@@ -9,7 +9,7 @@ use fithub_core::config::{Config, Secret};
 use std::time::Duration;
 
 use fithub_core::db::{Backend, PoolSettings, Transaction, query};
-use fithub_core::input::Mode;
+use fithub_core::input::{Body, Mode};
 use fithub_core::testing::TestDatabase;
 use fithub_core::{Database, Error};
 
@@ -41,6 +41,22 @@ fn account(username: &str) -> NewAccount {
         password: PASSWORD.into(),
         ..NewAccount::default()
     }
+}
+
+/// ada's username and password, as a login request's body.
+fn ada_login() -> Body {
+    serde_json::json!({"username": "ada", "password": PASSWORD})
+        .as_object()
+        .cloned()
+        .expect("object")
+}
+
+/// An `Authorization` header with a fresh access token of ada's.
+async fn ada_bearer(db: &Database, auth: &Auth) -> String {
+    let pair = accounts::obtain_token_pair(db, auth, &ada_login(), &Origin::default())
+        .await
+        .expect("login");
+    format!("Bearer {}", pair.access)
 }
 
 async fn count(db: &Database, sql: &'static str) -> i64 {
@@ -227,14 +243,8 @@ async fn deactivation_and_password_resets_revoke_tokens() {
         let ada = accounts::create_user(db, &auth.passwords, &account("ada"), &operator())
             .await
             .expect("ada");
-        let login = serde_json::json!({"username": "ada", "password": PASSWORD})
-            .as_object()
-            .cloned()
-            .expect("object");
-        let pair = accounts::obtain_token_pair(db, &auth, &login, &Origin::default())
-            .await
-            .expect("login");
-        let bearer = format!("Bearer {}", pair.access);
+        let login = ada_login();
+        let bearer = ada_bearer(db, &auth).await;
         authenticate(db, &auth, Some(&bearer)).await.expect("valid");
 
         accounts::revoke_tokens(db, &ada, &operator())
@@ -316,14 +326,7 @@ async fn remembered_users_are_forgotten_when_changed_anywhere() {
     let ada = accounts::create_user(db, &passwords(), &account("ada"), &operator())
         .await
         .expect("ada");
-    let login = serde_json::json!({"username": "ada", "password": PASSWORD})
-        .as_object()
-        .cloned()
-        .expect("object");
-    let pair = accounts::obtain_token_pair(db, &auth(), &login, &Origin::default())
-        .await
-        .expect("login");
-    let bearer = format!("Bearer {}", pair.access);
+    let bearer = ada_bearer(db, &auth()).await;
     // Listening from now on: the login's notification (its last_login) went to nobody, so it
     // cannot arrive late and spoil the check below.
     let auth = auth().remembering_users(db, std::time::Duration::from_secs(600));
@@ -384,14 +387,7 @@ async fn this_process_sees_its_own_changes_at_once() {
         let ada = accounts::create_user(db, &auth.passwords, &account("ada"), &operator())
             .await
             .expect("ada");
-        let login = serde_json::json!({"username": "ada", "password": PASSWORD})
-            .as_object()
-            .cloned()
-            .expect("object");
-        let pair = accounts::obtain_token_pair(db, &auth, &login, &Origin::default())
-            .await
-            .expect("login");
-        let bearer = format!("Bearer {}", pair.access);
+        let bearer = ada_bearer(db, &auth).await;
         if test.backend() == Backend::Postgres {
             until_remembered(db, &auth, &bearer, ada.id).await;
         } else {
