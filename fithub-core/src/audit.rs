@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::accounts::User;
 use crate::datetime::Timestamp;
-use crate::db::{Database, Dialect, Executor, Query, Record, Transaction};
+use crate::db::{Database, Dialect, Executor, Query, Record};
 use crate::error::Result;
 
 /// Where an action came from: a request (client address, request id) or the command line.
@@ -115,29 +115,28 @@ pub async fn record<'e>(
     Ok(())
 }
 
-/// Runs `insert`, an `INSERT … RETURNING` the new row with its `id`, and records `entry` on that
-/// row as an `object_type`: both or neither. On PostgreSQL it is one statement (the insert in a
-/// data-modifying `WITH`), one round trip where a transaction took four: BEGIN, both INSERTs and
-/// COMMIT. SQLite has no such `WITH`, so there it is a transaction; `id_of` reads the new id.
+/// Runs `insert`, an `INSERT … RETURNING` the new row, and records `entry` on that row as an
+/// `object_type`: both or neither, in one trip to the database where a transaction took four
+/// (BEGIN, both INSERTs and COMMIT). On PostgreSQL the insert is a data-modifying `WITH`; on
+/// SQLite the two INSERTs are one atomic script (see [`Query::fetch_all_atomically`]).
 pub async fn insert_audited<T: Record>(
     db: &Database,
     insert: Query,
     origin: &Origin,
     entry: Entry,
     object_type: &'static str,
-    id_of: impl Fn(&T) -> i64,
 ) -> Result<T> {
-    match db.dialect() {
+    let entry = Entry {
+        object_type: Some(object_type),
+        ..entry
+    };
+    let row = match db.dialect() {
         Dialect::Postgres => {
             let mut statement = insert.prefixed("WITH written AS (");
             statement
                 .push("), audited AS (INSERT INTO audit_log (")
                 .push(COLUMNS)
                 .push(") SELECT ");
-            let entry = Entry {
-                object_type: Some(object_type),
-                ..entry
-            };
             push_values(
                 &mut statement,
                 origin,
@@ -145,16 +144,27 @@ pub async fn insert_audited<T: Record>(
                 Some("CAST(written.id AS TEXT)"),
             );
             statement.push(" FROM written) SELECT * FROM written");
-            Ok(statement.fetch_one(db).await?)
+            statement.fetch_one(db).await?
         }
         Dialect::Sqlite => {
-            let mut tx = Transaction::begin(db).await?;
-            let row: T = insert.fetch_one(&mut tx).await?;
-            record(&mut tx, origin, entry.on(object_type, id_of(&row))).await?;
-            tx.commit().await?;
-            Ok(row)
+            let mut script = insert;
+            script
+                .push("; INSERT INTO audit_log (")
+                .push(COLUMNS)
+                .push(") VALUES (");
+            // The id the INSERT just gave, a trigger's inserts aside.
+            push_values(
+                &mut script,
+                origin,
+                entry,
+                Some("CAST(last_insert_rowid() AS TEXT)"),
+            );
+            script.push(")");
+            let rows = script.fetch_all_atomically(db).await?;
+            rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)?
         }
-    }
+    };
+    Ok(row)
 }
 
 /// A row of the audit trail.

@@ -292,7 +292,6 @@ pub async fn create_measurement(
         caller.origin,
         Entry::new("measurement.create").by(caller.user),
         "body_measurement",
-        |row: &Row| row.id,
     )
     .await?;
     Ok(row.into_measurement(&caller.user.brief()))
