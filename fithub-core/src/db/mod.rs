@@ -33,6 +33,15 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `connect_lazy`).
 const SQLITE_ROW_BUFFER: usize = 1024;
 
+/// Pages of write-ahead log after which a commit copies the log back into the database file
+/// (SQLite's default is 1,000). That copy, and the two fsyncs around it, run inside the commit
+/// that fills the log, while every other writer waits for it: smaller, more frequent copies keep
+/// that wait short. Measured creating measurements at 32 connections (three runs each): p99
+/// 9.7-11.4 ms with 1,000 pages, 7.9-9.1 ms with 300, at the same throughput; 100 lost a fifth of
+/// the throughput. A background checkpointer was also tried: it let the log grow to tens of MB
+/// between checkpoints and made the slowest creates slower still.
+const SQLITE_WAL_CHECKPOINT_PAGES: &str = "300";
+
 /// A connection idle longer than this is pinged before it is handed out, in case the server
 /// dropped it meanwhile. Busier connections skip the ping: sqlx already tests every connection
 /// when it comes back to the pool, and a ping per checkout was a third of PostgreSQL's round
@@ -141,7 +150,8 @@ impl Database {
                     // queue of 50 by default: a 91-row trend stopped it twice, each a thread
                     // switch both ways. 1,024 rows (a few hundred kB at most) let a page or a
                     // trend cross in one go: trends 4,700 -> 7,000 req/s.
-                    .row_buffer_size(SQLITE_ROW_BUFFER);
+                    .row_buffer_size(SQLITE_ROW_BUFFER)
+                    .pragma("wal_autocheckpoint", SQLITE_WAL_CHECKPOINT_PAGES);
                 let pool = pool_options::<sqlx::Sqlite>(settings).connect_lazy_with(options);
                 Ok(Database::Sqlite(pool, WriteTurn::default()))
             }
