@@ -7,12 +7,14 @@ pub mod handover;
 pub mod migrations;
 mod query;
 mod uuid;
+mod write_turn;
 
 pub use query::{
-    Connection, Dialect, Executor, Query, Record, Transaction, Value, WriteTurn, contains_pattern,
+    Connection, Dialect, Executor, Query, Record, Transaction, Value, contains_pattern,
     is_unique_violation, query,
 };
 pub use uuid::DbUuid;
+pub use write_turn::WriteTurn;
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -16,7 +16,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteRow};
 use sqlx::{Arguments, AssertSqlSafe, FromRow, Postgres, Sqlite};
 use time::{Date, Time};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
 
 use super::{Database, handover};
@@ -357,7 +357,7 @@ fn pg_arguments(values: Vec<Value>) -> sqlx::Result<PgArguments> {
     Ok(arguments)
 }
 
-fn sqlite_arguments(values: Vec<Value>) -> sqlx::Result<SqliteArguments> {
+pub(super) fn sqlite_arguments(values: Vec<Value>) -> sqlx::Result<SqliteArguments> {
     let mut arguments = SqliteArguments::default();
     for value in values {
         let added = match value {
@@ -377,24 +377,11 @@ fn sqlite_arguments(values: Vec<Value>) -> sqlx::Result<SqliteArguments> {
 
 /// A write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock up front: a
 /// deferred transaction that reads and then writes can fail at once with "database is locked"
-/// instead of waiting its turn. It also holds the process's [`WriteTurn`] for SQLite, so writers
+/// instead of waiting its turn. It also holds the process's [`WriteTurn`](super::WriteTurn) for SQLite, so writers
 /// queue in order here rather than in SQLite's busy handler.
 pub enum Transaction {
     Postgres(sqlx::Transaction<'static, Postgres>),
     Sqlite(sqlx::Transaction<'static, Sqlite>, OwnedSemaphorePermit),
-}
-
-/// SQLite has one writer at a time. Left to SQLite, waiting writers poll with sleeps that grow to
-/// 100 ms (its busy handler), which made the slowest 1 % of concurrent writes take 0.4 s; queued
-/// on this semaphore, each starts as soon as the previous one commits. Other processes (the CLI)
-/// still meet the busy handler.
-#[derive(Debug, Clone)]
-pub struct WriteTurn(Arc<Semaphore>);
-
-impl Default for WriteTurn {
-    fn default() -> Self {
-        WriteTurn(Arc::new(Semaphore::new(1)))
-    }
 }
 
 impl Transaction {
@@ -408,14 +395,11 @@ impl Transaction {
                 };
                 Transaction::Postgres(sqlx::Transaction::begin(connection, None).await?)
             }
-            Database::Sqlite(pool, WriteTurn(turn)) => {
+            Database::Sqlite(pool, turn) => {
                 // A parked connection goes back first: holding it while queued for the write
                 // turn would keep it from the readers.
                 drop(handover::take(db));
-                let turn = Arc::clone(turn)
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| sqlx::Error::PoolClosed)?;
+                let turn = turn.take().await?;
                 Transaction::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
             }
         })
@@ -453,69 +437,27 @@ impl Transaction {
 
 impl Query {
     /// Runs this query's `;`-separated statements as one SQLite write transaction and returns
-    /// the rows they return: all of them happen, or none.
+    /// the rows they return: all of them happen, or none, even if the caller stops waiting.
     ///
-    /// The whole `BEGIN IMMEDIATE; …; COMMIT` goes to the connection's thread in one trip, where
-    /// a [`Transaction`] takes one per statement, BEGIN and COMMIT included. Each trip is a
-    /// thread switch both ways, and the process's writers queue behind the one holding the
-    /// [`WriteTurn`]: holding it for one trip instead of four took creating measurements at 32
-    /// connections from 3,500 to 5,400 req/s. `$n` means the n-th bound value in every statement (sqlx numbers them across the
-    /// script), so later statements may reuse earlier values.
+    /// The statements go to the connection's thread in one trip, with `BEGIN IMMEDIATE` and
+    /// `COMMIT`, where a [`Transaction`] takes a trip per statement; and scripts that wait for
+    /// the [`WriteTurn`](super::WriteTurn) at the same time are written together, in one transaction (see
+    /// `write_turn`). `$n` means the n-th bound value in every statement, so later statements
+    /// may reuse earlier values.
     ///
     /// PostgreSQL has no such scripts with parameters; there, one statement with data-modifying
     /// `WITH`s does the same.
     pub async fn fetch_all_atomically<T: Record>(self, db: &Database) -> sqlx::Result<Vec<T>> {
-        let Database::Sqlite(pool, WriteTurn(turn)) = db else {
+        let Database::Sqlite(pool, turn) = db else {
             return Err(sqlx::Error::Protocol(
                 "atomic scripts are SQLite's; on PostgreSQL use one statement".to_owned(),
             ));
         };
         // As in `Transaction::begin`: not holding a connection while queued for the turn.
         drop(handover::take(db));
-        let _turn = Arc::clone(turn)
-            .acquire_owned()
-            .await
-            .map_err(|_| sqlx::Error::PoolClosed)?;
-        let mut held = ClosedUnlessSettled {
-            connection: pool.acquire().await?,
-            settled: false,
-        };
-        let script = AssertSqlSafe(format!("BEGIN IMMEDIATE; {}; COMMIT", self.sql));
-        let written = sqlx::query_as_with(script, sqlite_arguments(self.values)?)
-            .fetch_all(&mut *held.connection)
-            .await;
-        held.settled = match written {
-            Ok(_) => true,
-            // A failed statement stops the script inside its transaction.
-            Err(_) => match sqlx::query("ROLLBACK").execute(&mut *held.connection).await {
-                Ok(_) => true,
-                Err(error) => no_transaction_is_active(&error),
-            },
-        };
-        written
+        let rows = turn.write_script(pool, self.sql, self.values).await?;
+        rows.iter().map(T::from_row).collect()
     }
-}
-
-/// A connection that may be left inside a transaction: if the caller stops waiting (the request
-/// is cancelled) or the rollback fails, it is closed rather than returned to the pool, and
-/// closing it rolls the transaction back.
-struct ClosedUnlessSettled {
-    connection: PoolConnection<Sqlite>,
-    settled: bool,
-}
-
-impl Drop for ClosedUnlessSettled {
-    fn drop(&mut self) {
-        if !self.settled {
-            self.connection.close_on_drop();
-        }
-    }
-}
-
-/// SQLite's answer to a `ROLLBACK` with nothing to roll back (the script failed at `BEGIN` or
-/// after `COMMIT`).
-fn no_transaction_is_active(error: &sqlx::Error) -> bool {
-    error.to_string().contains("no transaction is active")
 }
 
 /// One pool connection, held for several statements in a row (outside a transaction). They
@@ -659,105 +601,5 @@ mod tests {
     #[test]
     fn like_patterns_take_wildcards_literally() {
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-    }
-
-    mod atomic_scripts {
-        use std::time::Duration;
-
-        use super::*;
-        use crate::db::PoolSettings;
-        use crate::testing::TestDatabase;
-
-        /// A database with a table `t`, on a pool of one connection: what one script leaves on
-        /// its connection, the next statement meets.
-        async fn one_connection() -> (TestDatabase, Database) {
-            let test = TestDatabase::sqlite().await;
-            let settings = PoolSettings {
-                max_connections: 1,
-                ..PoolSettings::default()
-            };
-            let db = Database::connect(test.url(), &settings)
-                .await
-                .expect("pool");
-            query("CREATE TABLE t (n INTEGER NOT NULL CHECK (n > 0))")
-                .execute(&db)
-                .await
-                .expect("create table");
-            (test, db)
-        }
-
-        async fn rows(db: &Database) -> i64 {
-            query("SELECT COUNT(*) FROM t")
-                .fetch_scalar(db)
-                .await
-                .expect("count")
-        }
-
-        #[tokio::test]
-        async fn every_statement_happens_and_their_rows_come_back() {
-            let (_test, db) = one_connection().await;
-            let written: Vec<(i64,)> = query(
-                "INSERT INTO t (n) VALUES ($1) RETURNING n; INSERT INTO t (n) VALUES ($1 + $2)",
-            )
-            .bind(1i64)
-            .bind(10i64)
-            .fetch_all_atomically(&db)
-            .await
-            .expect("written");
-            assert_eq!(written, vec![(1,)]);
-            let total: i64 = query("SELECT SUM(n) FROM t")
-                .fetch_scalar(&db)
-                .await
-                .expect("sum");
-            assert_eq!(total, 12, "both inserts, the second reusing $1");
-        }
-
-        #[tokio::test]
-        async fn a_failing_statement_undoes_the_ones_before_it() {
-            let (_test, db) = one_connection().await;
-            let failed = query("INSERT INTO t (n) VALUES (1); INSERT INTO t (n) VALUES (-1)")
-                .fetch_all_atomically::<(i64,)>(&db)
-                .await;
-            assert!(failed.is_err());
-            assert_eq!(rows(&db).await, 0, "the first insert was rolled back");
-            query("INSERT INTO t (n) VALUES (2)")
-                .fetch_all_atomically::<(i64,)>(&db)
-                .await
-                .expect("the connection is usable again");
-            assert_eq!(rows(&db).await, 1);
-        }
-
-        #[tokio::test]
-        async fn a_cancelled_script_leaves_no_transaction_behind() {
-            let (_test, db) = one_connection().await;
-            // The insert runs at once; the count after it keeps the script busy for a while.
-            let slow = query(
-                "INSERT INTO t (n) VALUES (1); \
-                 SELECT COUNT(*) FROM (WITH RECURSIVE c(i) AS \
-                 (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000000) SELECT i FROM c)",
-            )
-            .fetch_all_atomically::<(i64,)>(&db);
-            let cancelled = tokio::time::timeout(Duration::from_millis(50), slow).await;
-            assert!(cancelled.is_err(), "the script should still be running");
-            // Returned to the pool inside its transaction, the one connection would show its own
-            // uncommitted row here.
-            assert_eq!(rows(&db).await, 0);
-            query("INSERT INTO t (n) VALUES (2)")
-                .fetch_all_atomically::<(i64,)>(&db)
-                .await
-                .expect("written after the cancelled one");
-            assert_eq!(rows(&db).await, 1);
-        }
-
-        #[tokio::test]
-        async fn postgres_has_no_scripts() {
-            let Some(test) = TestDatabase::postgres().await else {
-                return;
-            };
-            let refused = query("SELECT 1; SELECT 2")
-                .fetch_all_atomically::<(i64,)>(test.database())
-                .await;
-            assert!(refused.is_err());
-        }
     }
 }
