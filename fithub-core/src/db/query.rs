@@ -377,8 +377,8 @@ pub(super) fn sqlite_arguments(values: Vec<Value>) -> sqlx::Result<SqliteArgumen
 
 /// A write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock up front: a
 /// deferred transaction that reads and then writes can fail at once with "database is locked"
-/// instead of waiting its turn. It also holds the process's [`WriteTurn`](super::WriteTurn) for SQLite, so writers
-/// queue in order here rather than in SQLite's busy handler.
+/// instead of waiting its turn. It also holds the process's [`WriteTurn`](super::WriteTurn) for
+/// SQLite, so writers queue in order here rather than in SQLite's busy handler.
 pub enum Transaction {
     Postgres(sqlx::Transaction<'static, Postgres>),
     Sqlite(sqlx::Transaction<'static, Sqlite>, OwnedSemaphorePermit),
@@ -441,9 +441,9 @@ impl Query {
     ///
     /// The statements go to the connection's thread in one trip, with `BEGIN IMMEDIATE` and
     /// `COMMIT`, where a [`Transaction`] takes a trip per statement; and scripts that wait for
-    /// the [`WriteTurn`](super::WriteTurn) at the same time are written together, in one transaction (see
-    /// `write_turn`). `$n` means the n-th bound value in every statement, so later statements
-    /// may reuse earlier values.
+    /// the [`WriteTurn`](super::WriteTurn) at the same time are written together, in one
+    /// transaction (see `write_turn`). `$n` means the n-th bound value in every statement, so
+    /// later statements may reuse earlier values.
     ///
     /// PostgreSQL has no such scripts with parameters; there, one statement with data-modifying
     /// `WITH`s does the same.
