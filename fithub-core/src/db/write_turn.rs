@@ -157,13 +157,22 @@ async fn write_group(connection: PoolConnection<Sqlite>, group: Vec<Script>) {
             .iter()
             .flat_map(|s| s.values.iter().cloned())
             .collect();
-        let written = write_atomically(&mut held, &group_sql(&group), values, false).await;
-        if let Some(rows) = written
-            .ok()
-            .and_then(|rows| split_at_boundaries(rows, group.len()))
-        {
-            for (script, rows) in group.into_iter().zip(rows) {
-                script.answer(Ok(rows));
+        if let Ok(rows) = write_atomically(&mut held, &group_sql(&group), values, false).await {
+            match split_at_boundaries(rows, group.len()) {
+                Some(rows) => {
+                    for (script, rows) in group.into_iter().zip(rows) {
+                        script.answer(Ok(rows));
+                    }
+                }
+                // Committed, so never written again; only a script that hides the boundary
+                // after it (an unterminated `/*` comment, say) gets here.
+                None => {
+                    for script in group {
+                        script.answer(Err(sqlx::Error::Protocol(
+                            "a script of the group hid its boundary".to_owned(),
+                        )));
+                    }
+                }
             }
             return;
         }
@@ -188,9 +197,11 @@ async fn write_atomically(
     values: Vec<Value>,
     cached: bool,
 ) -> sqlx::Result<Vec<SqliteRow>> {
+    let arguments = sqlite_arguments(values)?;
     held.settled = false;
-    let script = AssertSqlSafe(format!("BEGIN IMMEDIATE; {sql}; COMMIT"));
-    let written = sqlx::query_with(script, sqlite_arguments(values)?)
+    // Line breaks, so that a `--` comment at the end of `sql` cannot swallow what follows.
+    let script = AssertSqlSafe(format!("BEGIN IMMEDIATE;\n{sql}\n;\nCOMMIT"));
+    let written = sqlx::query_with(script, arguments)
         .persistent(cached)
         .fetch_all(&mut *held.connection)
         .await;
@@ -211,13 +222,14 @@ fn group_sql(group: &[Script]) -> String {
     let mut sql = String::new();
     let mut bound = 0;
     for script in group {
+        if !sql.is_empty() {
+            sql.push_str(";\n");
+        }
         sql.push_str(&renumbered(&script.sql, bound));
-        sql.push_str("; ");
+        sql.push_str("\n;\n");
         sql.push_str(BOUNDARY);
-        sql.push_str("; ");
         bound += script.values.len();
     }
-    sql.truncate(sql.len() - "; ".len());
     sql
 }
 
@@ -418,6 +430,32 @@ mod tests {
             assert_eq!(rows, vec![(n, n * 10)]);
         }
         assert_eq!(numbers(&db).await, [1, 2, 3, 4, 5]);
+    }
+
+    #[tokio::test]
+    async fn a_comment_ending_a_script_hides_neither_commit_nor_boundary() {
+        let (_test, db) = one_connection().await;
+        let commented = |n: i64| {
+            query("INSERT INTO t (n) VALUES ($1) RETURNING n -- the new number")
+                .bind(n)
+                .fetch_all_atomically::<(i64,)>(&db)
+        };
+        assert_eq!(commented(1).await.expect("alone"), vec![(1,)]);
+        let holder = Transaction::begin(&db).await.expect("take the turn");
+        let (second, third, _) = tokio::join!(commented(2), commented(3), async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            holder.commit().await.expect("pass the turn");
+        });
+        assert_eq!(second.expect("in a group"), vec![(2,)]);
+        assert_eq!(third.expect("in a group"), vec![(3,)]);
+        // Committed: a transaction left open would hold the only connection's write lock.
+        Transaction::begin(&db)
+            .await
+            .expect("no transaction left open")
+            .commit()
+            .await
+            .expect("commit");
+        assert_eq!(numbers(&db).await, [1, 2, 3]);
     }
 
     #[tokio::test]
