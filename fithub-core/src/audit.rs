@@ -105,14 +105,19 @@ pub async fn record<'e>(
     entry: Entry,
 ) -> Result<()> {
     let mut statement = Query::builder();
+    push_insert(&mut statement, origin, entry, None);
+    statement.execute(executor).await?;
+    Ok(())
+}
+
+/// Appends the `INSERT INTO audit_log … VALUES (…)` of `entry` (see [`push_values`]).
+fn push_insert(statement: &mut Query, origin: &Origin, entry: Entry, object_id_sql: Option<&str>) {
     statement
         .push("INSERT INTO audit_log (")
         .push(COLUMNS)
         .push(") VALUES (");
-    push_values(&mut statement, origin, entry, None);
+    push_values(statement, origin, entry, object_id_sql);
     statement.push(")");
-    statement.execute(executor).await?;
-    Ok(())
 }
 
 /// Runs `insert`, an `INSERT … RETURNING` the new row, and records `entry` on that row as an
@@ -148,18 +153,14 @@ pub async fn insert_audited<T: Record>(
         }
         Dialect::Sqlite => {
             let mut script = insert;
-            script
-                .push("; INSERT INTO audit_log (")
-                .push(COLUMNS)
-                .push(") VALUES (");
+            script.push("; ");
             // The id the INSERT just gave, a trigger's inserts aside.
-            push_values(
+            push_insert(
                 &mut script,
                 origin,
                 entry,
                 Some("CAST(last_insert_rowid() AS TEXT)"),
             );
-            script.push(")");
             let rows = script.fetch_all_atomically(db).await?;
             rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)?
         }
