@@ -38,9 +38,9 @@ const SQLITE_ROW_BUFFER: usize = 1024;
 /// Pages of write-ahead log after which a commit copies the log back into the database file
 /// (SQLite's default is 1,000). That copy, and the two fsyncs around it, run inside the commit
 /// that fills the log, while every other writer waits for it: smaller, more frequent copies keep
-/// that wait short. Measured creating measurements at 32 connections (three runs each): p99
-/// 9.7-11.4 ms with 1,000 pages, 7.9-9.1 ms with 300, at the same throughput; 100 lost a fifth of
-/// the throughput. A background checkpointer was also tried: it let the log grow to tens of MB
+/// that wait short. Measured creating measurements at 32 connections, each in a script of its own
+/// (before group commit), three runs each: p99 9.7-11.4 ms with 1,000 pages, 7.9-9.1 ms with 300,
+/// at the same throughput; 100 lost a fifth of the throughput. A background checkpointer was also tried: it let the log grow to tens of MB
 /// between checkpoints and made the slowest creates slower still.
 const SQLITE_WAL_CHECKPOINT_PAGES: &str = "300";
 

@@ -27,9 +27,9 @@ use super::query::{Value, sqlite_arguments};
 const MOST_SCRIPTS: usize = 64;
 const MOST_VALUES: usize = 30_000;
 
-/// The statement that closes each script of a group: the rows after the last one belong to the
-/// next script.
-const BOUNDARY: &str = "SELECT 1 AS fithub_script_boundary";
+/// The column of the row that closes each script of a group (`SELECT 1 AS` it): the rows after
+/// it belong to the next script.
+const BOUNDARY_COLUMN: &str = "fithub_script_boundary";
 
 /// The process's turn to write to its SQLite database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -117,10 +117,7 @@ async fn write_in_groups(
                 None => return,
             },
         };
-        let taken = match take(&turn).await {
-            Ok(permit) => pool.acquire().await.map(|connection| (permit, connection)),
-            Err(error) => Err(error),
-        };
+        let taken = async { Ok((take(&turn).await?, pool.acquire().await?)) }.await;
         let (_permit, connection) = match taken {
             Ok(taken) => taken,
             Err(error) => {
@@ -177,12 +174,13 @@ async fn write_group(connection: PoolConnection<Sqlite>, group: Vec<Script>) {
             return;
         }
     }
-    for script in group {
+    for mut script in group {
         if !held.settled {
             script.answer(Err(sqlx::Error::PoolClosed));
             continue;
         }
-        let written = write_atomically(&mut held, &script.sql, script.values.clone(), true).await;
+        let values = std::mem::take(&mut script.values);
+        let written = write_atomically(&mut held, &script.sql, values, true).await;
         script.answer(written);
     }
 }
@@ -216,7 +214,7 @@ async fn write_atomically(
     written
 }
 
-/// The group's scripts as one, each followed by the [`BOUNDARY`], their `$n` renumbered to
+/// The group's scripts as one, each followed by its boundary row, their `$n` renumbered to
 /// follow the values of the scripts before them.
 fn group_sql(group: &[Script]) -> String {
     let mut sql = String::new();
@@ -226,8 +224,8 @@ fn group_sql(group: &[Script]) -> String {
             sql.push_str(";\n");
         }
         sql.push_str(&renumbered(&script.sql, bound));
-        sql.push_str("\n;\n");
-        sql.push_str(BOUNDARY);
+        sql.push_str("\n;\nSELECT 1 AS ");
+        sql.push_str(BOUNDARY_COLUMN);
         bound += script.values.len();
     }
     sql
@@ -266,7 +264,7 @@ fn split_at_boundaries(rows: Vec<SqliteRow>, scripts: usize) -> Option<Vec<Vec<S
     let mut split = vec![Vec::new()];
     for row in rows {
         let is_boundary =
-            row.columns().first().map(|column| column.name()) == Some("fithub_script_boundary");
+            row.columns().first().map(|column| column.name()) == Some(BOUNDARY_COLUMN);
         if is_boundary {
             split.push(Vec::new());
         } else {
