@@ -3,9 +3,8 @@
 
 use serde::Serialize;
 
-use crate::accounts::User;
 use crate::datetime::Timestamp;
-use crate::db::{Database, Dialect, Executor, Query, Record};
+use crate::db::{Database, Dialect, Executor, Query, Record, Script};
 use crate::error::Result;
 
 /// Where an action came from: a request (client address, request id) or the command line.
@@ -31,11 +30,18 @@ impl Origin {
     }
 }
 
+/// The account that acted, as the trail keeps it: the username outlives the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: i64,
+    pub username: String,
+}
+
 /// One audited action.
 #[derive(Debug, Clone)]
 pub struct Entry {
     action: &'static str,
-    actor: Option<(i64, String)>,
+    actor: Option<Actor>,
     object_type: Option<&'static str>,
     object_id: Option<String>,
     details: Option<serde_json::Value>,
@@ -53,8 +59,8 @@ impl Entry {
         }
     }
 
-    pub fn by(mut self, actor: &User) -> Entry {
-        self.actor = Some((actor.id, actor.username.clone()));
+    pub fn by(mut self, actor: impl Into<Actor>) -> Entry {
+        self.actor = Some(actor.into());
         self
     }
 
@@ -70,32 +76,44 @@ impl Entry {
     }
 }
 
-/// The audit trail's columns, in the order [`push_values`] gives them.
+/// The audit trail's columns, in the order [`values`] gives them.
 const COLUMNS: &str = "occurred_at, actor_id, actor_username, action, object_type, object_id, \
      client_addr, request_id, details";
 
 /// `entry`'s values for [`COLUMNS`], comma-separated. `object_id_sql`, when given, is the SQL
 /// for the object's id in place of the entry's own.
-fn push_values(statement: &mut Query, origin: &Origin, entry: Entry, object_id_sql: Option<&str>) {
+fn values(origin: &Origin, entry: Entry, object_id_sql: Option<&'static str>) -> Script {
     let (actor_id, actor_username) = match entry.actor {
-        Some((id, username)) => (Some(id), Some(username)),
+        Some(actor) => (Some(actor.id), Some(actor.username)),
         None => (None, origin.operator.clone()),
     };
-    statement.push_bind(Timestamp::now()).push(", ");
-    statement.push_bind(actor_id).push(", ");
-    statement.push_bind(actor_username).push(", ");
-    statement.push_bind(entry.action).push(", ");
-    statement.push_bind(entry.object_type).push(", ");
+    let mut values = Script::new();
+    values.push_bind(Timestamp::now()).push(", ");
+    values.push_bind(actor_id).push(", ");
+    values.push_bind(actor_username).push(", ");
+    values.push_bind(entry.action).push(", ");
+    values.push_bind(entry.object_type).push(", ");
     match object_id_sql {
-        Some(sql) => statement.push(sql),
-        None => statement.push_bind(entry.object_id),
+        Some(sql) => values.push(sql),
+        None => values.push_bind(entry.object_id),
     };
-    statement.push(", ");
-    statement
-        .push_bind(origin.client_addr.as_deref())
-        .push(", ");
-    statement.push_bind(origin.request_id.as_deref()).push(", ");
-    statement.push_bind(entry.details.map(|details| details.to_string()));
+    values.push(", ");
+    values.push_bind(origin.client_addr.as_deref()).push(", ");
+    values.push_bind(origin.request_id.as_deref()).push(", ");
+    values.push_bind(entry.details.map(|details| details.to_string()));
+    values
+}
+
+/// The `INSERT INTO audit_log … VALUES (…)` of `entry` (see [`values`]).
+fn insert(origin: &Origin, entry: Entry, object_id_sql: Option<&'static str>) -> Script {
+    let mut insert = Script::new();
+    insert
+        .push("INSERT INTO audit_log (")
+        .push(COLUMNS)
+        .push(") VALUES (")
+        .append(values(origin, entry, object_id_sql))
+        .push(")");
+    insert
 }
 
 /// Writes `entry`; inside the transaction of the action, so that both happen or neither.
@@ -104,29 +122,20 @@ pub async fn record<'e>(
     origin: &Origin,
     entry: Entry,
 ) -> Result<()> {
-    let mut statement = Query::builder();
-    push_insert(&mut statement, origin, entry, None);
-    statement.execute(executor).await?;
+    Query::from(insert(origin, entry, None))
+        .execute(executor)
+        .await?;
     Ok(())
-}
-
-/// Appends the `INSERT INTO audit_log … VALUES (…)` of `entry` (see [`push_values`]).
-fn push_insert(statement: &mut Query, origin: &Origin, entry: Entry, object_id_sql: Option<&str>) {
-    statement
-        .push("INSERT INTO audit_log (")
-        .push(COLUMNS)
-        .push(") VALUES (");
-    push_values(statement, origin, entry, object_id_sql);
-    statement.push(")");
 }
 
 /// Runs `insert`, an `INSERT … RETURNING` the new row, and records `entry` on that row as an
 /// `object_type`: both or neither, in one trip to the database where a transaction took four
 /// (BEGIN, both INSERTs and COMMIT). On PostgreSQL the insert is a data-modifying `WITH`; on
-/// SQLite the two INSERTs are one atomic script (see [`Query::fetch_all_atomically`]).
+/// SQLite the two INSERTs are one atomic script, written in a group with others waiting for the
+/// writer (see [`Database::write_atomically`]).
 pub async fn insert_audited<T: Record>(
     db: &Database,
-    insert: Query,
+    insert_row: Script,
     origin: &Origin,
     entry: Entry,
     object_type: &'static str,
@@ -137,31 +146,26 @@ pub async fn insert_audited<T: Record>(
     };
     let row = match db.dialect() {
         Dialect::Postgres => {
-            let mut statement = insert.prefixed("WITH written AS (");
+            let mut statement = Script::new();
             statement
+                .push("WITH written AS (")
+                .append(insert_row)
                 .push("), audited AS (INSERT INTO audit_log (")
                 .push(COLUMNS)
-                .push(") SELECT ");
-            push_values(
-                &mut statement,
-                origin,
-                entry,
-                Some("CAST(written.id AS TEXT)"),
-            );
-            statement.push(" FROM written) SELECT * FROM written");
-            statement.fetch_one(db).await?
+                .push(") SELECT ")
+                .append(values(origin, entry, Some("CAST(written.id AS TEXT)")))
+                .push(" FROM written) SELECT * FROM written");
+            Query::from(statement).fetch_one(db).await?
         }
         Dialect::Sqlite => {
-            let mut script = insert;
-            script.push("; ");
+            let mut script = insert_row;
             // The id the INSERT just gave, a trigger's inserts aside.
-            push_insert(
-                &mut script,
+            script.push(";\n").append(insert(
                 origin,
                 entry,
                 Some("CAST(last_insert_rowid() AS TEXT)"),
-            );
-            let rows = script.fetch_all_atomically(db).await?;
+            ));
+            let rows = db.write_atomically(script).await?;
             rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)?
         }
     };

@@ -2,7 +2,7 @@
 //! "delete the caller's row, or answer that it is not found", recorded in the audit trail.
 
 use crate::accounts::Caller;
-use crate::db::{Database, Query, Transaction, Value};
+use crate::db::{Database, Query, Value};
 use crate::error::{Error, Result};
 
 /// A table whose rows each belong to one user.
@@ -22,7 +22,7 @@ impl OwnedTable {
     where
         Id: Into<Value> + ToString + Copy,
     {
-        let mut tx = Transaction::begin(db).await?;
+        let mut tx = caller.begin(db).await?;
         let mut statement = Query::builder();
         statement
             .push("DELETE FROM ")

@@ -141,6 +141,7 @@ async fn statement_counts_do_not_grow_with_the_data() {
         let diet: i64 = query("INSERT INTO diets (user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, day_calories_kcal, start_date, created_at, updated_at) VALUES ($1, 'Cut', 1, 1, 1, 1, '2025-01-01', $2, $2) RETURNING id")
             .bind(user.id)
             .bind(now)
+            .writing()
             .fetch_scalar(db)
             .await
             .expect("diet");
@@ -148,6 +149,7 @@ async fn statement_counts_do_not_grow_with_the_data() {
             .bind(user.id)
             .bind(diet)
             .bind(now)
+            .writing()
             .fetch_scalar(db)
             .await
             .expect("meal");
@@ -155,7 +157,8 @@ async fn statement_counts_do_not_grow_with_the_data() {
             let ingredient: i64 = query("INSERT INTO ingredients (name, proteins, fats, carbs, calories, fibers, sugars, is_personal, created_at, updated_at) VALUES ('x', 1, 1, 1, $1, 0, 0, false, $2, $2) RETURNING id")
                 .bind(calories)
                 .bind(now)
-                .fetch_scalar(db)
+                .writing()
+            .fetch_scalar(db)
                 .await
                 .expect("ingredient");
             query("INSERT INTO meal_ingredients (user_id, meal_id, ingredient_id, quantity, unit, created_at, updated_at) VALUES ($1, $2, $3, 50, 'g', $4, $4)")

@@ -48,6 +48,7 @@ async fn populate(db: &Database, username: &str) -> User {
          '2025-01-01T00:00:00.000000Z') RETURNING id",
     )
     .bind(oats_category.id)
+    .writing()
     .fetch_scalar(db)
     .await
     .expect("public ingredient");

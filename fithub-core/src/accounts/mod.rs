@@ -40,6 +40,17 @@ pub struct Caller<'a> {
 }
 
 impl Caller<'_> {
+    /// A transaction for changing the caller's own objects, holding the caller's row lock (see
+    /// [`lock_user`]). Every write path over a user's diets, goals and other private rows begins
+    /// here, so they all lock in one order, the user and then the rows, and cannot deadlock one
+    /// another; and a write that reads before it writes (activating one diet of many, checking an
+    /// `If-Match`) sees no other write of the same user in between.
+    pub async fn begin(&self, db: &crate::db::Database) -> crate::Result<crate::db::Transaction> {
+        let mut tx = crate::db::Transaction::begin(db).await?;
+        lock_user(&mut tx, self.user.id).await?;
+        Ok(tx)
+    }
+
     /// Records `action` on an object in the audit trail, inside the write's transaction.
     pub async fn audit<'e>(
         &self,
@@ -88,6 +99,15 @@ impl User {
             date_joined: Timestamp::now(),
             last_login: None,
             token_generation: 0,
+        }
+    }
+}
+
+impl From<&User> for crate::audit::Actor {
+    fn from(user: &User) -> Self {
+        crate::audit::Actor {
+            id: user.id,
+            username: user.username.clone(),
         }
     }
 }

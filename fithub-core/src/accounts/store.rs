@@ -179,12 +179,13 @@ pub async fn delete(tx: &mut crate::db::Transaction, id: i64) -> Result<bool> {
     Ok(deleted == 1)
 }
 
-/// Serializes writes that must see each other (activating one diet deactivates the others): on
-/// PostgreSQL a row lock on the user, held to the end of `tx`; SQLite's write transactions are
-/// serialized already.
+/// Takes user `id`'s row lock until the end of `tx`, on PostgreSQL; SQLite's write transactions
+/// are serialized already. `FOR NO KEY UPDATE` does not conflict with the `FOR KEY SHARE` that a
+/// foreign key check takes (inserting a row or an audit entry that names the user), so a write
+/// holding it never waits for another write's insert, only for another holder.
 pub async fn lock_user(tx: &mut crate::db::Transaction, id: i64) -> Result<()> {
     if tx.dialect() == crate::db::Dialect::Postgres {
-        query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+        query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
             .bind(id)
             .execute(&mut *tx)
             .await?;

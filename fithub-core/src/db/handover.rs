@@ -12,7 +12,8 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 
-use super::{Connection, Database};
+use super::executor::Access;
+use super::{Backend, Connection, Database};
 
 tokio::task_local! {
     static PARKED: RefCell<Option<Connection>>;
@@ -29,8 +30,12 @@ pub fn park(connection: Connection) {
     let _ = PARKED.try_with(|slot| slot.replace(Some(connection)));
 }
 
-/// The parked connection, if it belongs to `db`'s pool.
-pub(crate) fn take(db: &Database) -> Option<Connection> {
+/// The parked connection, if it belongs to `db`'s pool and may serve a statement of kind
+/// `access`: on SQLite it is a reader, which serves reads only.
+pub(super) fn take(db: &Database, access: Access) -> Option<Connection> {
+    if access == Access::Write && db.backend() == Backend::Sqlite {
+        return None;
+    }
     PARKED
         .try_with(|slot| {
             let mut slot = slot.borrow_mut();
@@ -50,8 +55,8 @@ impl Connection {
             (Connection::Postgres(_, options), Database::Postgres(pool)) => {
                 Arc::ptr_eq(options, &pool.connect_options())
             }
-            (Connection::Sqlite(_, options), Database::Sqlite(pool, _)) => {
-                Arc::ptr_eq(options, &pool.connect_options())
+            (Connection::Sqlite(_, options), Database::Sqlite(pools)) => {
+                Arc::ptr_eq(options, &pools.readers.connect_options())
             }
             _ => false,
         }
@@ -84,7 +89,7 @@ mod tests {
                     .expect("handed over");
                 assert_eq!(one, 1);
                 assert!(
-                    take(&db).is_none(),
+                    take(&db, Access::Read).is_none(),
                     "taken by that statement, not parked again"
                 );
                 let two: i64 = query("SELECT CAST(2 AS BIGINT)")
@@ -120,7 +125,7 @@ mod tests {
                 .expect("pid in the transaction");
             tx.commit().await.expect("commit");
             assert_eq!(pid, parked_pid);
-            assert!(take(db).is_none());
+            assert!(take(db, Access::Read).is_none());
         })
         .await;
     }
@@ -135,8 +140,8 @@ mod tests {
                     .await
                     .expect("acquire"),
             );
-            assert!(take(second.database()).is_none());
-            assert!(take(first.database()).is_some());
+            assert!(take(second.database(), Access::Read).is_none());
+            assert!(take(first.database(), Access::Read).is_some());
         })
         .await;
     }
@@ -145,6 +150,6 @@ mod tests {
     async fn outside_a_scope_nothing_is_parked() {
         let test = TestDatabase::sqlite_migrated().await;
         park(Connection::acquire(test.database()).await.expect("acquire"));
-        assert!(take(test.database()).is_none());
+        assert!(take(test.database(), Access::Read).is_none());
     }
 }

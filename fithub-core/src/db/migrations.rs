@@ -83,7 +83,7 @@ pub struct AppliedMigration {
 fn runner(database: &Database) -> Runner {
     match database {
         Database::Postgres(_) => embedded::postgres::migrations::runner(),
-        Database::Sqlite(..) => embedded::sqlite::migrations::runner(),
+        Database::Sqlite(_) => embedded::sqlite::migrations::runner(),
     }
 }
 
@@ -104,8 +104,8 @@ pub async fn migrate(database: &Database) -> Result<Vec<AppliedMigration>> {
             transaction.commit().await?;
             report
         }
-        Database::Sqlite(pool, _) => {
-            let mut connection = pool.acquire().await?;
+        Database::Sqlite(pools) => {
+            let mut connection = pools.writer.acquire().await?;
             let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
             let report = runner
                 .run_async(&mut MigrationConnection(&mut *transaction))
@@ -203,8 +203,8 @@ async fn applied_migrations(database: &Database) -> Result<Vec<Migration>> {
                 .fetch_all(&mut *connection)
                 .await?
         }
-        Database::Sqlite(pool, _) => {
-            let mut connection = pool.acquire().await?;
+        Database::Sqlite(pools) => {
+            let mut connection = pools.readers.acquire().await?;
             let exists: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1)",
             )

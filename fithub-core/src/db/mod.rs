@@ -3,18 +3,20 @@
 //! Queries are written once where their SQL is portable and branch on [`Database`] only where the
 //! dialects really differ.
 
+mod executor;
+mod group_commit;
 pub mod handover;
 pub mod migrations;
 mod query;
+mod script;
+mod sqlite;
 mod uuid;
-mod write_turn;
 
-pub use query::{
-    Connection, Dialect, Executor, Query, Record, Transaction, Value, contains_pattern,
-    is_unique_violation, query,
-};
+pub use executor::{Connection, Executor, Transaction};
+pub use query::{Dialect, Query, Record, Value, contains_pattern, is_unique_violation, query};
+pub use script::Script;
+pub use sqlite::SqlitePools;
 pub use uuid::DbUuid;
-pub use write_turn::WriteTurn;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -23,31 +25,13 @@ use std::time::Duration;
 use sqlx::Connection as _;
 use sqlx::pool::PoolOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
 
 use crate::config::{Config, DatabaseUrl};
 use crate::{Error, Result};
 
-/// How long an SQLite connection waits for another writer before giving up.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Rows an SQLite connection's thread may queue for its caller before waiting (see
-/// `connect_lazy`).
-const SQLITE_ROW_BUFFER: usize = 1024;
-
-/// Pages of write-ahead log after which a commit copies the log back into the database file
-/// (SQLite's default is 1,000). That copy, and the two fsyncs around it, run inside the commit
-/// that fills the log, while every other writer waits for it: smaller, more frequent copies keep
-/// that wait short. Measured creating measurements at 32 connections, each in a script of its own
-/// (before group commit), three runs each: p99 9.7-11.4 ms with 1,000 pages, 7.9-9.1 ms with 300,
-/// at the same throughput; 100 lost a fifth of the throughput. A background checkpointer was also tried: it let the log grow to tens of MB
-/// between checkpoints and made the slowest creates slower still.
-const SQLITE_WAL_CHECKPOINT_PAGES: &str = "300";
-
 /// A connection idle longer than this is pinged before it is handed out, in case the server
 /// dropped it meanwhile. Busier connections skip the ping: sqlx already tests every connection
-/// when it comes back to the pool, and a ping per checkout was a third of PostgreSQL's round
-/// trips under load.
+/// when it comes back to the pool, and a second ping per checkout was a round trip for nothing.
 const TEST_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +94,7 @@ impl Default for PoolSettings {
 #[derive(Debug, Clone)]
 pub enum Database {
     Postgres(PgPool),
-    Sqlite(SqlitePool, WriteTurn),
+    Sqlite(SqlitePools),
 }
 
 impl Database {
@@ -135,42 +119,27 @@ impl Database {
                 let options = PgConnectOptions::from_str(url.expose())
                     .map_err(invalid)?
                     .application_name("fithub");
-                let pool = pool_options::<sqlx::Postgres>(settings).connect_lazy_with(options);
+                let pool = pool_options::<sqlx::Postgres>(settings, settings.max_connections)
+                    .connect_lazy_with(options);
                 Ok(Database::Postgres(pool))
             }
-            Backend::Sqlite => {
-                let options = SqliteConnectOptions::from_str(url.expose())
-                    .map_err(invalid)?
-                    .create_if_missing(settings.create_sqlite_file)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    // WAL makes NORMAL durable against application crashes; only a power loss can
-                    // lose the last transactions, never corrupt the file.
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                    // sqlx runs each SQLite connection on a thread that hands rows over through a
-                    // queue of 50 by default: a 91-row trend stopped it twice, each a thread
-                    // switch both ways. 1,024 rows (a few hundred kB at most) let a page or a
-                    // trend cross in one go: trends 4,700 -> 7,000 req/s.
-                    .row_buffer_size(SQLITE_ROW_BUFFER)
-                    .pragma("wal_autocheckpoint", SQLITE_WAL_CHECKPOINT_PAGES);
-                let pool = pool_options::<sqlx::Sqlite>(settings).connect_lazy_with(options);
-                Ok(Database::Sqlite(pool, WriteTurn::default()))
-            }
+            Backend::Sqlite => Ok(Database::Sqlite(
+                SqlitePools::connect_lazy(url.expose(), settings).map_err(invalid)?,
+            )),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self {
             Database::Postgres(_) => Backend::Postgres,
-            Database::Sqlite(..) => Backend::Sqlite,
+            Database::Sqlite(_) => Backend::Sqlite,
         }
     }
 
     pub fn dialect(&self) -> Dialect {
         match self {
             Database::Postgres(_) => Dialect::Postgres,
-            Database::Sqlite(..) => Dialect::Sqlite,
+            Database::Sqlite(_) => Dialect::Sqlite,
         }
     }
 
@@ -182,14 +151,17 @@ impl Database {
         }
         let (size, idle, max) = match self {
             Database::Postgres(pool) => counts(pool),
-            Database::Sqlite(pool, _) => counts(pool),
+            Database::Sqlite(pools) => {
+                let (readers, writer) = (counts(&pools.readers), counts(&pools.writer));
+                (readers.0 + writer.0, readers.1 + writer.1, readers.2 + writer.2)
+            }
         };
         let in_use = i64::from(size) - idle as i64;
         PoolStats {
             size,
             idle: idle as u32,
             max,
-            waiting: (query::pool_demand() - in_use).max(0) as u32,
+            waiting: (executor::pool_demand() - in_use).max(0) as u32,
         }
     }
 
@@ -197,23 +169,46 @@ impl Database {
     pub async fn ping(&self) -> Result<()> {
         match self {
             Database::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
-            Database::Sqlite(pool, _) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+            Database::Sqlite(pools) => sqlx::query("SELECT 1")
+                .execute(&pools.readers)
+                .await
+                .map(drop)?,
         }
         Ok(())
+    }
+
+    /// Writes `script`'s statements as one transaction and returns the rows they return: all of
+    /// them happen, or none, even if the caller stops waiting. Only SQLite takes such scripts,
+    /// grouped with other callers' (see [`group_commit`]); on PostgreSQL one statement with
+    /// data-modifying `WITH`s does the same in one round trip.
+    pub(crate) async fn write_atomically<T: Record>(&self, script: Script) -> sqlx::Result<Vec<T>> {
+        let Database::Sqlite(pools) = self else {
+            return Err(sqlx::Error::Protocol(
+                "atomic scripts are SQLite's; on PostgreSQL use one statement".to_owned(),
+            ));
+        };
+        // Not holding a parked reader while queued for the writer.
+        drop(handover::take(self, executor::Access::Read));
+        let rows = pools.write_atomically(script).await?;
+        rows.iter().map(T::from_row).collect()
     }
 
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         match self {
             Database::Postgres(pool) => pool.close().await,
-            Database::Sqlite(pool, _) => pool.close().await,
+            Database::Sqlite(pools) => pools.close().await,
         }
     }
 }
 
-fn pool_options<DB: sqlx::Database>(settings: &PoolSettings) -> PoolOptions<DB> {
+/// A pool of at most `max_connections`, waiting at most the configured time for one.
+fn pool_options<DB: sqlx::Database>(
+    settings: &PoolSettings,
+    max_connections: u32,
+) -> PoolOptions<DB> {
     PoolOptions::new()
-        .max_connections(settings.max_connections)
+        .max_connections(max_connections)
         .acquire_timeout(settings.connect_timeout)
         .test_before_acquire(false)
         .before_acquire(|connection: &mut DB::Connection, metadata| {

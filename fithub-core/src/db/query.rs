@@ -1,52 +1,24 @@
 //! Queries written once, run on PostgreSQL or SQLite.
 //!
 //! A [`Query`] is SQL text with `$n` placeholders (which both databases accept) and the values to
-//! bind, each tagged with its type so that every backend encodes it natively. It runs on the pool
-//! or inside a [`Transaction`]. Domain code builds a query and never matches on the backend,
-//! except where the dialects really differ (see [`Dialect`]).
+//! bind, each tagged with its type so that every backend encodes it natively. It runs wherever an
+//! [`Executor`] says: the pool, one held connection, or a transaction. Domain code builds a query
+//! and never matches on the backend, except where the dialects really differ (see [`Dialect`]).
 
 use std::borrow::Cow;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
-use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteRow};
-use sqlx::{Arguments, AssertSqlSafe, FromRow, Postgres, Sqlite};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Arguments, AssertSqlSafe, FromRow};
 use time::{Date, Time};
-use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
 
-use super::{Database, handover};
+use super::Database;
+use super::executor::{Access, Executor, on_target};
+use super::script::Script;
 use crate::datetime::Timestamp;
-
-/// Statements running on (or waiting for) a pool connection, in this process: with the pool's
-/// own counts, how many wait. A process has one pool in practice, so one counter serves.
-static POOL_DEMAND: AtomicI64 = AtomicI64::new(0);
-
-pub(crate) fn pool_demand() -> i64 {
-    POOL_DEMAND.load(Ordering::Relaxed)
-}
-
-/// Counts a statement on the pool while it lives.
-struct Demand;
-
-impl Demand {
-    fn on(executor: &Executor<'_>) -> Option<Demand> {
-        matches!(executor, Executor::Pool(_)).then(|| {
-            POOL_DEMAND.fetch_add(1, Ordering::Relaxed);
-            Demand
-        })
-    }
-}
-
-impl Drop for Demand {
-    fn drop(&mut self) {
-        POOL_DEMAND.fetch_sub(1, Ordering::Relaxed);
-    }
-}
 
 /// A row type that both backends can decode: derive `sqlx::FromRow` on a struct whose fields
 /// decode on both (integers, floats, text, booleans, `Date`, `Time`, [`Timestamp`]).
@@ -121,6 +93,8 @@ impl From<&Option<String>> for Value {
 pub struct Query {
     sql: Cow<'static, str>,
     values: Vec<Value>,
+    /// Whether the rows it fetches come from a change (`INSERT … RETURNING`).
+    access: Access,
 }
 
 /// A query over a fixed SQL text; bind its `$1 … $n` in order with [`Query::bind`].
@@ -128,16 +102,14 @@ pub fn query(sql: &'static str) -> Query {
     Query {
         sql: Cow::Borrowed(sql),
         values: Vec::new(),
+        access: Access::Read,
     }
 }
 
 impl Query {
     /// An empty query to be assembled with [`Query::push`] and [`Query::push_bind`].
     pub fn builder() -> Query {
-        Query {
-            sql: Cow::Owned(String::new()),
-            values: Vec::new(),
-        }
+        Query::from_parts(String::new(), Vec::new())
     }
 
     /// SQL already written with its placeholders, and their values in order. For the few places
@@ -146,13 +118,15 @@ impl Query {
         Query {
             sql: Cow::Owned(sql),
             values,
+            access: Access::Read,
         }
     }
 
-    /// Puts `sql` before the statement, e.g. `WITH written AS (` to wrap it; its placeholders keep
-    /// their numbers.
-    pub(crate) fn prefixed(mut self, sql: &str) -> Query {
-        self.sql = Cow::Owned(format!("{sql}{}", self.sql));
+    /// Marks a statement that changes the database and fetches rows (`INSERT … RETURNING`) run
+    /// outside a transaction: on SQLite it goes to the writer, not to the readers, whose
+    /// connections refuse to write. [`Query::execute`] needs no mark.
+    pub fn writing(mut self) -> Query {
+        self.access = Access::Write;
         self
     }
 
@@ -190,6 +164,12 @@ impl Query {
         self
     }
 
+    /// Appends `script`, its values numbered after those bound so far.
+    pub(crate) fn push_script(&mut self, script: Script) -> &mut Query {
+        script.append_to(self);
+        self
+    }
+
     /// The number of values bound so far: the next placeholder is `$len+1`.
     pub fn bound(&self) -> usize {
         self.values.len()
@@ -199,54 +179,30 @@ impl Query {
         &self.sql
     }
 
+    pub(super) fn into_parts(self) -> (Cow<'static, str>, Vec<Value>) {
+        (self.sql, self.values)
+    }
+
     pub async fn fetch_all<'e, T: Record>(
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Vec<T>> {
-        let mut handed_over = None;
-        let executor = executor.into().or_handed_over(&mut handed_over);
-        let _demand = Demand::on(&executor);
-        match executor {
-            Executor::Pool(Database::Postgres(pool)) => self.pg::<T>()?.fetch_all(pool).await,
-            Executor::Pool(Database::Sqlite(pool, _)) => self.sqlite::<T>()?.fetch_all(pool).await,
-            Executor::Tx(Transaction::Postgres(tx)) => self.pg::<T>()?.fetch_all(&mut **tx).await,
-            Executor::Tx(Transaction::Sqlite(tx, _)) => {
-                self.sqlite::<T>()?.fetch_all(&mut **tx).await
-            }
-            Executor::Conn(Connection::Postgres(conn, _)) => {
-                self.pg::<T>()?.fetch_all(&mut **conn).await
-            }
-            Executor::Conn(Connection::Sqlite(conn, _)) => {
-                self.sqlite::<T>()?.fetch_all(&mut **conn).await
-            }
-        }
+        let (sql, values) = (AssertSqlSafe(self.sql), self.values);
+        on_target!(executor.into(), self.access, values, |on, arguments| {
+            sqlx::query_as_with(sql, arguments).fetch_all(on).await
+        })
     }
 
     pub async fn fetch_optional<'e, T: Record>(
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Option<T>> {
-        let mut handed_over = None;
-        let executor = executor.into().or_handed_over(&mut handed_over);
-        let _demand = Demand::on(&executor);
-        match executor {
-            Executor::Pool(Database::Postgres(pool)) => self.pg::<T>()?.fetch_optional(pool).await,
-            Executor::Pool(Database::Sqlite(pool, _)) => {
-                self.sqlite::<T>()?.fetch_optional(pool).await
-            }
-            Executor::Tx(Transaction::Postgres(tx)) => {
-                self.pg::<T>()?.fetch_optional(&mut **tx).await
-            }
-            Executor::Tx(Transaction::Sqlite(tx, _)) => {
-                self.sqlite::<T>()?.fetch_optional(&mut **tx).await
-            }
-            Executor::Conn(Connection::Postgres(conn, _)) => {
-                self.pg::<T>()?.fetch_optional(&mut **conn).await
-            }
-            Executor::Conn(Connection::Sqlite(conn, _)) => {
-                self.sqlite::<T>()?.fetch_optional(&mut **conn).await
-            }
-        }
+        let (sql, values) = (AssertSqlSafe(self.sql), self.values);
+        on_target!(executor.into(), self.access, values, |on, arguments| {
+            sqlx::query_as_with(sql, arguments)
+                .fetch_optional(on)
+                .await
+        })
     }
 
     pub async fn fetch_one<'e, T: Record>(
@@ -266,38 +222,16 @@ impl Query {
         Ok(self.fetch_one::<(T,)>(executor).await?.0)
     }
 
-    /// Runs a statement; returns the number of rows it affected.
+    /// Runs a statement that changes the database; returns the number of rows it affected. On
+    /// the pool, SQLite runs it on its writer.
     pub async fn execute<'e>(self, executor: impl Into<Executor<'e>>) -> sqlx::Result<u64> {
         let (sql, values) = (AssertSqlSafe(self.sql), self.values);
-        let mut handed_over = None;
-        let executor = executor.into().or_handed_over(&mut handed_over);
-        let _demand = Demand::on(&executor);
-        match executor {
-            Executor::Pool(Database::Postgres(pool)) => {
-                let query = sqlx::query_with(sql, pg_arguments(values)?);
-                Ok(query.execute(pool).await?.rows_affected())
-            }
-            Executor::Pool(Database::Sqlite(pool, _)) => {
-                let query = sqlx::query_with(sql, sqlite_arguments(values)?);
-                Ok(query.execute(pool).await?.rows_affected())
-            }
-            Executor::Tx(Transaction::Postgres(tx)) => {
-                let query = sqlx::query_with(sql, pg_arguments(values)?);
-                Ok(query.execute(&mut **tx).await?.rows_affected())
-            }
-            Executor::Tx(Transaction::Sqlite(tx, _)) => {
-                let query = sqlx::query_with(sql, sqlite_arguments(values)?);
-                Ok(query.execute(&mut **tx).await?.rows_affected())
-            }
-            Executor::Conn(Connection::Postgres(conn, _)) => {
-                let query = sqlx::query_with(sql, pg_arguments(values)?);
-                Ok(query.execute(&mut **conn).await?.rows_affected())
-            }
-            Executor::Conn(Connection::Sqlite(conn, _)) => {
-                let query = sqlx::query_with(sql, sqlite_arguments(values)?);
-                Ok(query.execute(&mut **conn).await?.rows_affected())
-            }
-        }
+        on_target!(executor.into(), Access::Write, values, |on, arguments| {
+            Ok(sqlx::query_with(sql, arguments)
+                .execute(on)
+                .await?
+                .rows_affected())
+        })
     }
 
     /// The rows one at a time, for work that must not hold a whole table in memory.
@@ -306,40 +240,23 @@ impl Query {
         db: &'a Database,
     ) -> BoxStream<'a, sqlx::Result<T>> {
         let failed = |error| futures_util::stream::once(async move { Err(error) }).boxed();
+        let sql = AssertSqlSafe(self.sql);
         match db {
-            Database::Postgres(pool) => match self.pg::<T>() {
-                Ok(query) => query.fetch(pool).boxed(),
+            Database::Postgres(pool) => match pg_arguments(self.values) {
+                Ok(arguments) => sqlx::query_as_with(sql, arguments).fetch(pool).boxed(),
                 Err(error) => failed(error),
             },
-            Database::Sqlite(pool, _) => match self.sqlite::<T>() {
-                Ok(query) => query.fetch(pool).boxed(),
+            Database::Sqlite(pools) => match sqlite_arguments(self.values) {
+                Ok(arguments) => sqlx::query_as_with(sql, arguments)
+                    .fetch(&pools.readers)
+                    .boxed(),
                 Err(error) => failed(error),
             },
         }
     }
-
-    fn pg<T>(self) -> sqlx::Result<sqlx::query::QueryAs<'static, Postgres, T, PgArguments>>
-    where
-        T: for<'r> FromRow<'r, PgRow>,
-    {
-        Ok(sqlx::query_as_with(
-            AssertSqlSafe(self.sql),
-            pg_arguments(self.values)?,
-        ))
-    }
-
-    fn sqlite<T>(self) -> sqlx::Result<sqlx::query::QueryAs<'static, Sqlite, T, SqliteArguments>>
-    where
-        T: for<'r> FromRow<'r, SqliteRow>,
-    {
-        Ok(sqlx::query_as_with(
-            AssertSqlSafe(self.sql),
-            sqlite_arguments(self.values)?,
-        ))
-    }
 }
 
-fn pg_arguments(values: Vec<Value>) -> sqlx::Result<PgArguments> {
+pub(super) fn pg_arguments(values: Vec<Value>) -> sqlx::Result<PgArguments> {
     let mut arguments = PgArguments::default();
     for value in values {
         let added = match value {
@@ -373,165 +290,6 @@ pub(super) fn sqlite_arguments(values: Vec<Value>) -> sqlx::Result<SqliteArgumen
         added.map_err(sqlx::Error::Encode)?;
     }
     Ok(arguments)
-}
-
-/// A write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock up front: a
-/// deferred transaction that reads and then writes can fail at once with "database is locked"
-/// instead of waiting its turn. It also holds the process's [`WriteTurn`](super::WriteTurn) for
-/// SQLite, so writers queue in order here rather than in SQLite's busy handler.
-pub enum Transaction {
-    Postgres(sqlx::Transaction<'static, Postgres>),
-    Sqlite(sqlx::Transaction<'static, Sqlite>, OwnedSemaphorePermit),
-}
-
-impl Transaction {
-    pub async fn begin(db: &Database) -> sqlx::Result<Transaction> {
-        Ok(match db {
-            // On the connection authentication parked, if any: one checkout per request.
-            Database::Postgres(pool) => {
-                let connection = match handover::take(db) {
-                    Some(Connection::Postgres(connection, _)) => connection,
-                    _ => pool.acquire().await?,
-                };
-                Transaction::Postgres(sqlx::Transaction::begin(connection, None).await?)
-            }
-            Database::Sqlite(pool, turn) => {
-                // A parked connection goes back first: holding it while queued for the write
-                // turn would keep it from the readers.
-                drop(handover::take(db));
-                let turn = turn.take().await?;
-                Transaction::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
-            }
-        })
-    }
-
-    pub async fn commit(self) -> sqlx::Result<()> {
-        match self {
-            Transaction::Postgres(tx) => tx.commit().await,
-            Transaction::Sqlite(tx, _) => tx.commit().await,
-        }
-    }
-
-    pub fn dialect(&self) -> Dialect {
-        match self {
-            Transaction::Postgres(_) => Dialect::Postgres,
-            Transaction::Sqlite(..) => Dialect::Sqlite,
-        }
-    }
-
-    /// Streams `data` into a `COPY … FROM STDIN` statement (PostgreSQL's bulk load); returns the
-    /// rows written. SQLite has no COPY: there, use multi-row `INSERT`s.
-    pub async fn copy_in(&mut self, statement: &str, data: &[u8]) -> sqlx::Result<u64> {
-        match self {
-            Transaction::Postgres(tx) => {
-                let mut copy = tx.copy_in_raw(statement).await?;
-                copy.send(data).await?;
-                copy.finish().await
-            }
-            Transaction::Sqlite(..) => Err(sqlx::Error::Protocol(
-                "COPY is PostgreSQL's; SQLite loads with INSERT".to_owned(),
-            )),
-        }
-    }
-}
-
-impl Query {
-    /// Runs this query's `;`-separated statements as one SQLite write transaction and returns
-    /// the rows they return: all of them happen, or none, even if the caller stops waiting.
-    ///
-    /// The statements go to the connection's thread in one trip, with `BEGIN IMMEDIATE` and
-    /// `COMMIT`, where a [`Transaction`] takes a trip per statement; and scripts that wait for
-    /// the [`WriteTurn`](super::WriteTurn) at the same time are written together, in one
-    /// transaction (see `write_turn`). `$n` means the n-th bound value in every statement, so
-    /// later statements may reuse earlier values.
-    ///
-    /// PostgreSQL has no such scripts with parameters; there, one statement with data-modifying
-    /// `WITH`s does the same.
-    pub async fn fetch_all_atomically<T: Record>(self, db: &Database) -> sqlx::Result<Vec<T>> {
-        let Database::Sqlite(pool, turn) = db else {
-            return Err(sqlx::Error::Protocol(
-                "atomic scripts are SQLite's; on PostgreSQL use one statement".to_owned(),
-            ));
-        };
-        // As in `Transaction::begin`: not holding a connection while queued for the turn.
-        drop(handover::take(db));
-        let rows = turn.write_script(pool, self.sql, self.values).await?;
-        rows.iter().map(T::from_row).collect()
-    }
-}
-
-/// One pool connection, held for several statements in a row (outside a transaction). They
-/// then share one checkout and one return, which sqlx tests with a round trip to the database,
-/// instead of paying both per statement. It remembers its pool's options, which identify the pool.
-pub enum Connection {
-    Postgres(PoolConnection<Postgres>, Arc<PgConnectOptions>),
-    Sqlite(PoolConnection<Sqlite>, Arc<SqliteConnectOptions>),
-}
-
-impl Connection {
-    /// A connection from `db`'s pool: the one parked for this task (see [`handover`]), if any.
-    pub async fn acquire(db: &Database) -> sqlx::Result<Connection> {
-        if let Some(parked) = handover::take(db) {
-            return Ok(parked);
-        }
-        Ok(match db {
-            Database::Postgres(pool) => {
-                Connection::Postgres(pool.acquire().await?, pool.connect_options())
-            }
-            Database::Sqlite(pool, _) => {
-                Connection::Sqlite(pool.acquire().await?, pool.connect_options())
-            }
-        })
-    }
-
-    pub fn dialect(&self) -> Dialect {
-        match self {
-            Connection::Postgres(..) => Dialect::Postgres,
-            Connection::Sqlite(..) => Dialect::Sqlite,
-        }
-    }
-}
-
-/// Where a query runs: on the pool, on one held connection, or inside a transaction.
-pub enum Executor<'e> {
-    Pool(&'e Database),
-    Conn(&'e mut Connection),
-    Tx(&'e mut Transaction),
-}
-
-impl<'e> Executor<'e> {
-    /// The pool, unless a connection is parked for this task (see [`handover`]): then that one,
-    /// kept in `slot` for the statement and released after it.
-    fn or_handed_over<'a>(self, slot: &'a mut Option<Connection>) -> Executor<'a>
-    where
-        'e: 'a,
-    {
-        match self {
-            Executor::Pool(db) => match handover::take(db) {
-                Some(parked) => Executor::Conn(slot.insert(parked)),
-                None => Executor::Pool(db),
-            },
-            other => other,
-        }
-    }
-}
-
-impl<'e> From<&'e mut Connection> for Executor<'e> {
-    fn from(conn: &'e mut Connection) -> Self {
-        Executor::Conn(conn)
-    }
-}
-
-impl<'e> From<&'e Database> for Executor<'e> {
-    fn from(db: &'e Database) -> Self {
-        Executor::Pool(db)
-    }
-}
-
-impl<'e> From<&'e mut Transaction> for Executor<'e> {
-    fn from(tx: &'e mut Transaction) -> Self {
-        Executor::Tx(tx)
-    }
 }
 
 /// The few places where PostgreSQL and SQLite spell things differently.

@@ -8,9 +8,9 @@ use time::Date;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::accounts::{Caller, User, UserBrief, lock_user};
+use crate::accounts::{Caller, User, UserBrief};
 use crate::datetime::{self, Timestamp};
-use crate::db::{Database, DbUuid, Executor, Transaction, query};
+use crate::db::{Database, DbUuid, Executor, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Choice, Mode, Need, Reader, Text};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
@@ -262,7 +262,7 @@ impl Fields {
 pub async fn create_goal(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Goal> {
     let fields = Fields::read(body, Mode::Create, None)?;
     let id = Uuid::new_v4();
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     query(
         "INSERT INTO goals (id, user_id, goal_type, target_date, notes, is_active, created_at, \
          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -289,7 +289,7 @@ pub async fn update_goal(
     body: &Body,
     mode: Mode,
 ) -> Result<Goal> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
     let fields = Fields::read(body, mode, Some(&current))?;
     query(
@@ -322,11 +322,10 @@ pub async fn set_goal_active(
     id: Uuid,
     active: bool,
 ) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     find(&mut tx, caller.user, id).await?;
     let now = Timestamp::now();
     if active {
-        lock_user(&mut tx, caller.user.id).await?;
         query(
             "UPDATE goals SET is_active = false, updated_at = $3 \
              WHERE user_id = $1 AND id <> $2 AND is_active",

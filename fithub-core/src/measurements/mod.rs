@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::accounts::{Caller, User, UserBrief};
 use crate::audit::{self, Entry};
 use crate::datetime::Timestamp;
-use crate::db::{Database, Executor, Query, Transaction, query};
+use crate::db::{Database, Executor, Query, Script, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
@@ -259,24 +259,40 @@ impl Fields {
 }
 
 /// The `INSERT` of a measurement, `RETURNING` it as stored.
-fn insert_query(user: &User, fields: &Fields) -> Query {
-    // Unqualified columns: SQLite's RETURNING does not accept a table alias.
-    query(
-        "INSERT INTO body_measurements (user_id, metric, measurement_type, value, \"timestamp\", \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
-         RETURNING id, metric, measurement_type, value, \"timestamp\", created_at, updated_at",
-    )
-    .bind(user.id)
-    .bind(fields.metric)
-    .bind(fields.measurement_type)
-    .bind(fields.value)
-    .bind(fields.timestamp)
-    .bind(Timestamp::now())
+fn insert_script(user: &User, fields: &Fields) -> Script {
+    let now = Timestamp::now();
+    let mut insert = Script::new();
+    insert
+        .push(
+            "INSERT INTO body_measurements (user_id, metric, measurement_type, value, \
+             \"timestamp\", created_at, updated_at) VALUES (",
+        )
+        .push_bind(user.id)
+        .push(", ")
+        .push_bind(fields.metric)
+        .push(", ")
+        .push_bind(fields.measurement_type)
+        .push(", ")
+        .push_bind(fields.value)
+        .push(", ")
+        .push_bind(fields.timestamp)
+        .push(", ")
+        .push_bind(now)
+        .push(", ")
+        .push_bind(now)
+        // Unqualified columns: SQLite's RETURNING does not accept a table alias.
+        .push(
+            ") RETURNING id, metric, measurement_type, value, \"timestamp\", created_at, \
+             updated_at",
+        );
+    insert
 }
 
 /// Inserts a measurement inside `tx` and returns it as stored.
 async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<BodyMeasurement> {
-    let row: Row = insert_query(user, fields).fetch_one(tx).await?;
+    let row: Row = Query::from(insert_script(user, fields))
+        .fetch_one(tx)
+        .await?;
     Ok(row.into_measurement(&user.brief()))
 }
 
@@ -288,7 +304,7 @@ pub async fn create_measurement(
     let fields = Fields::read(body, Mode::Create, None)?;
     let row: Row = audit::insert_audited(
         db,
-        insert_query(caller.user, &fields),
+        insert_script(caller.user, &fields),
         caller.origin,
         Entry::new("measurement.create").by(caller.user),
         "body_measurement",

@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::Date;
 use utoipa::ToSchema;
 
-use crate::accounts::{Caller, User, UserBrief, lock_user};
+use crate::accounts::{Caller, User, UserBrief};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
@@ -239,9 +239,9 @@ impl DietFields {
     }
 }
 
-/// Deactivates every other diet of the user (all of them for a diet not yet inserted).
+/// Deactivates every other diet of the user (all of them for a diet not yet inserted), inside a
+/// transaction that holds the user's lock ([`Caller::begin`]).
 async fn deactivate_others(tx: &mut Transaction, user: &User, except: Option<i64>) -> Result<()> {
-    lock_user(tx, user.id).await?;
     query(
         "UPDATE diets SET is_active = false, updated_at = $3 \
          WHERE user_id = $1 AND is_active AND id <> $2",
@@ -256,7 +256,7 @@ async fn deactivate_others(tx: &mut Transaction, user: &User, except: Option<i64
 
 pub async fn create_diet(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Diet> {
     let fields = DietFields::read(body, Mode::Create, None)?;
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     if fields.is_active {
         deactivate_others(&mut tx, caller.user, None).await?;
     }
@@ -293,7 +293,7 @@ pub async fn update_diet(
     body: &Body,
     mode: Mode,
 ) -> Result<Diet> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
     let fields = DietFields::read(body, mode, Some(&current))?;
     if fields.is_active {
@@ -331,7 +331,7 @@ pub async fn delete_diet(db: &Database, caller: Caller<'_>, id: i64) -> Result<(
 
 /// `POST /diets/{id}/activate/`: this diet active, every other one not, in one transaction.
 pub async fn activate_diet(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     find(&mut tx, caller.user, id).await?;
     deactivate_others(&mut tx, caller.user, Some(id)).await?;
     query("UPDATE diets SET is_active = true, updated_at = $3 WHERE id = $1 AND user_id = $2")

@@ -108,6 +108,7 @@ pub async fn public_ingredient(
     .bind(carbs)
     .bind(calories)
     .bind(fithub_core::datetime::Timestamp::now())
+    .writing()
     .fetch_scalar(app.db())
     .await
     .expect("public ingredient")

@@ -1,0 +1,245 @@
+//! Where a statement runs: on the pool, on one held [`Connection`], or inside a [`Transaction`].
+//!
+//! Every statement reaches sqlx through [`on_target!`], the one place that matches on the
+//! backend. On SQLite the pool is two: readers, and the one writer that every change and every
+//! transaction queues for (see [`super::sqlite`]).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool};
+use sqlx::{Postgres, Sqlite};
+
+use super::{Database, handover};
+
+/// Where a query runs.
+pub enum Executor<'e> {
+    Pool(&'e Database),
+    Conn(&'e mut Connection),
+    Tx(&'e mut Transaction),
+}
+
+impl<'e> From<&'e Database> for Executor<'e> {
+    fn from(db: &'e Database) -> Self {
+        Executor::Pool(db)
+    }
+}
+
+impl<'e> From<&'e mut Connection> for Executor<'e> {
+    fn from(conn: &'e mut Connection) -> Self {
+        Executor::Conn(conn)
+    }
+}
+
+impl<'e> From<&'e mut Transaction> for Executor<'e> {
+    fn from(tx: &'e mut Transaction) -> Self {
+        Executor::Tx(tx)
+    }
+}
+
+/// Whether a statement reads or changes the database: on SQLite's pool, which connections
+/// serve it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Access {
+    Read,
+    Write,
+}
+
+/// The sqlx executor a statement runs on.
+pub(super) enum Target<'a> {
+    PgPool(&'a PgPool),
+    PgConnection(&'a mut PgConnection),
+    SqlitePool(&'a SqlitePool),
+    SqliteConnection(&'a mut SqliteConnection),
+}
+
+impl<'e> Executor<'e> {
+    /// The sqlx executor for a statement of kind `access`. On the pool that is the connection
+    /// parked for this task (see [`handover`]) when it may serve, kept in `slot` for the
+    /// statement and released after it.
+    pub(super) fn target<'a>(self, access: Access, slot: &'a mut Option<Connection>) -> Target<'a>
+    where
+        'e: 'a,
+    {
+        match self {
+            Executor::Pool(db) => match handover::take(db, access) {
+                Some(parked) => slot.insert(parked).target(),
+                None => match db {
+                    Database::Postgres(pool) => Target::PgPool(pool),
+                    Database::Sqlite(pools) => Target::SqlitePool(pools.serving(access)),
+                },
+            },
+            Executor::Conn(conn) => conn.target(),
+            Executor::Tx(tx) => tx.target(),
+        }
+    }
+
+    fn is_pool(&self) -> bool {
+        matches!(self, Executor::Pool(_))
+    }
+}
+
+/// Runs `$run` with `$on` bound to the statement's sqlx executor and `$arguments` to its values
+/// encoded for that backend. The arms are the same text: each compiles against its backend.
+macro_rules! on_target {
+    ($executor:expr, $access:expr, $values:expr, |$on:ident, $arguments:ident| $run:expr) => {{
+        use $crate::db::executor::{Demand, Target};
+        use $crate::db::query::{pg_arguments, sqlite_arguments};
+        let executor: $crate::db::Executor<'_> = $executor;
+        let _demand = Demand::on(&executor);
+        let mut handed_over = None;
+        match executor.target($access, &mut handed_over) {
+            Target::PgPool($on) => {
+                let $arguments = pg_arguments($values)?;
+                $run
+            }
+            Target::PgConnection($on) => {
+                let $arguments = pg_arguments($values)?;
+                $run
+            }
+            Target::SqlitePool($on) => {
+                let $arguments = sqlite_arguments($values)?;
+                $run
+            }
+            Target::SqliteConnection($on) => {
+                let $arguments = sqlite_arguments($values)?;
+                $run
+            }
+        }
+    }};
+}
+pub(super) use on_target;
+
+/// Statements running on (or waiting for) a pool connection, in this process: with the pool's
+/// own counts, how many wait. A process has one pool in practice, so one counter serves.
+static POOL_DEMAND: AtomicI64 = AtomicI64::new(0);
+
+pub(super) fn pool_demand() -> i64 {
+    POOL_DEMAND.load(Ordering::Relaxed)
+}
+
+/// Counts a statement on the pool while it lives.
+pub(super) struct Demand;
+
+impl Demand {
+    pub(super) fn on(executor: &Executor<'_>) -> Option<Demand> {
+        executor.is_pool().then(|| {
+            POOL_DEMAND.fetch_add(1, Ordering::Relaxed);
+            Demand
+        })
+    }
+}
+
+impl Drop for Demand {
+    fn drop(&mut self) {
+        POOL_DEMAND.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One pool connection, held for several statements in a row (outside a transaction). They
+/// then share one checkout and one return, which sqlx tests with a round trip to the database,
+/// instead of paying both per statement. On SQLite it is a reader. It remembers its pool's
+/// options, which identify the pool.
+pub enum Connection {
+    Postgres(PoolConnection<Postgres>, Arc<PgConnectOptions>),
+    Sqlite(PoolConnection<Sqlite>, Arc<SqliteConnectOptions>),
+}
+
+impl Connection {
+    /// A connection from `db`'s pool: the one parked for this task (see [`handover`]), if any.
+    pub async fn acquire(db: &Database) -> sqlx::Result<Connection> {
+        if let Some(parked) = handover::take(db, Access::Read) {
+            return Ok(parked);
+        }
+        Ok(match db {
+            Database::Postgres(pool) => {
+                Connection::Postgres(pool.acquire().await?, pool.connect_options())
+            }
+            Database::Sqlite(pools) => {
+                let readers = &pools.readers;
+                Connection::Sqlite(readers.acquire().await?, readers.connect_options())
+            }
+        })
+    }
+
+    pub fn dialect(&self) -> super::Dialect {
+        match self {
+            Connection::Postgres(..) => super::Dialect::Postgres,
+            Connection::Sqlite(..) => super::Dialect::Sqlite,
+        }
+    }
+
+    fn target(&mut self) -> Target<'_> {
+        match self {
+            Connection::Postgres(conn, _) => Target::PgConnection(conn),
+            Connection::Sqlite(conn, _) => Target::SqliteConnection(conn),
+        }
+    }
+}
+
+/// A write transaction. On SQLite it runs on the writer and starts `IMMEDIATE`, taking the write
+/// lock up front: a deferred transaction that reads and then writes can fail at once with
+/// "database is locked" when another process (the CLI) writes meanwhile.
+pub enum Transaction {
+    Postgres(sqlx::Transaction<'static, Postgres>),
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+}
+
+impl Transaction {
+    pub async fn begin(db: &Database) -> sqlx::Result<Transaction> {
+        Ok(match db {
+            // On the connection authentication parked, if any: one checkout per request.
+            Database::Postgres(pool) => {
+                let connection = match handover::take(db, Access::Write) {
+                    Some(Connection::Postgres(connection, _)) => connection,
+                    _ => pool.acquire().await?,
+                };
+                Transaction::Postgres(sqlx::Transaction::begin(connection, None).await?)
+            }
+            // A parked reader goes back first: holding it while queued for the writer would keep
+            // it from the other readers.
+            Database::Sqlite(pools) => {
+                drop(handover::take(db, Access::Read));
+                Transaction::Sqlite(pools.writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
+        })
+    }
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Transaction::Postgres(tx) => tx.commit().await,
+            Transaction::Sqlite(tx) => tx.commit().await,
+        }
+    }
+
+    pub fn dialect(&self) -> super::Dialect {
+        match self {
+            Transaction::Postgres(_) => super::Dialect::Postgres,
+            Transaction::Sqlite(_) => super::Dialect::Sqlite,
+        }
+    }
+
+    /// Streams `data` into a `COPY … FROM STDIN` statement (PostgreSQL's bulk load); returns the
+    /// rows written. SQLite has no COPY: there, use multi-row `INSERT`s.
+    pub async fn copy_in(&mut self, statement: &str, data: &[u8]) -> sqlx::Result<u64> {
+        match self {
+            Transaction::Postgres(tx) => {
+                let mut copy = tx.copy_in_raw(statement).await?;
+                copy.send(data).await?;
+                copy.finish().await
+            }
+            Transaction::Sqlite(_) => Err(sqlx::Error::Protocol(
+                "COPY is PostgreSQL's; SQLite loads with INSERT".to_owned(),
+            )),
+        }
+    }
+
+    fn target(&mut self) -> Target<'_> {
+        match self {
+            Transaction::Postgres(tx) => Target::PgConnection(tx),
+            Transaction::Sqlite(tx) => Target::SqliteConnection(tx),
+        }
+    }
+}
