@@ -9,9 +9,10 @@ in the same run: `pgbench -S -M prepared` against the same PostgreSQL, and the A
 Each figure is compared with the budget of issue 8 and marked ok or MISS.
 
     scripts/bench/load.py [--duration 10] [--connections 32] [--only postgres|sqlite]
-                          [--endpoints goals,create] [--api-env KEY=VALUE]
+                          [--endpoints goals,create] [--api-env KEY=VALUE] [--bin-dir DIR]
 
-It builds the release binaries first. Needs wrk, pgbench and psql, and a PostgreSQL server where
+It builds the release binaries first, unless --bin-dir names a folder holding `fithub` and
+`fithub-api` already built (to compare two builds back to back). Needs wrk, pgbench and psql, and a PostgreSQL server where
 the user may create databases (--postgres, default FITHUB_TEST_DATABASE_URL or the local one).
 
 Nothing here asserts a time: it measures and prints.
@@ -36,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+# Where the binaries under test are: the release build of this checkout, or --bin-dir.
+BIN_DIR = ROOT / "target/release"
 
 
 def free_port():
@@ -132,7 +135,7 @@ class Api:
         env.update(setting.split("=", 1) for setting in args.api_env)
         self.log = open(workdir / f"api-{self.port}.log", "w")
         self.started = time.monotonic()
-        self.process = subprocess.Popen([str(ROOT / "target/release/fithub-api")], env=env,
+        self.process = subprocess.Popen([str(BIN_DIR / "fithub-api")], env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
 
     def ready_after_ms(self):
@@ -154,7 +157,7 @@ class Api:
 
 
 def bench(name, database_url, admin_url, args, workdir, results, ceilings):
-    records = dataset.load(str(ROOT / "target/release/fithub"), database_url)
+    records = dataset.load(str(BIN_DIR / "fithub"), database_url)
     print(f"[{name}] dataset: {records} records", file=sys.stderr)
     api = Api(database_url, workdir, args)
     try:
@@ -247,13 +250,19 @@ def main():
                         "comma-separated words, e.g. 'goals,create'")
     parser.add_argument("--api-env", action="append", default=[], metavar="KEY=VALUE",
                         help="an environment variable for the API, e.g. FITHUB_AUTH_CACHE_SECS=0")
+    parser.add_argument("--bin-dir", type=Path,
+                        help="use the fithub and fithub-api already built in this folder")
     args = parser.parse_args()
     missing = [tool for tool in ("wrk", "pgbench", "psql", "cargo") if not shutil.which(tool)]
     if missing:
         sys.exit(f"missing {', '.join(missing)} (Debian: apt install wrk postgresql-client)")
-    # Measure what is checked out: build (a no-op when nothing changed) before anything else.
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "fithub-api", "-p",
-                    "fithub-cli"], cwd=ROOT, check=True)
+    global BIN_DIR
+    if args.bin_dir:
+        BIN_DIR = args.bin_dir.resolve()
+    else:
+        # Measure what is checked out: build (a no-op when nothing changed) before anything else.
+        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "fithub-api", "-p",
+                        "fithub-cli"], cwd=ROOT, check=True)
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
