@@ -52,6 +52,10 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 "You do not have permission to perform this action.",
             ),
+            Error::PreconditionFailed => detail(
+                StatusCode::PRECONDITION_FAILED,
+                "Precondition failed: the object has changed.",
+            ),
             Error::RateLimited { retry_after_secs } => {
                 let mut response = detail(
                     StatusCode::TOO_MANY_REQUESTS,

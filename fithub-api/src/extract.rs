@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use fithub_core::accounts::{self, Caller, User};
 use fithub_core::audit::Origin;
 use fithub_core::input::{self, Body};
+use fithub_core::precondition::{IfMatch, Tags};
 use ipnet::IpNet;
 
 use crate::App;
@@ -219,6 +220,21 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
         Ok(QueryParams(crate::pagination::query_pairs(
             parts.uri.query(),
         )))
+    }
+}
+
+/// `If-Match` (API.md §6.4): the write's precondition; unconditional when absent. A value that is
+/// not text names no tag, so it matches nothing.
+pub struct IfMatchHeader(pub IfMatch);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatchHeader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let tags = parts.headers.get(header::IF_MATCH).map(|value| {
+            Tags::parse(value.to_str().unwrap_or_default())
+        });
+        Ok(IfMatchHeader(IfMatch(tags)))
     }
 }
 

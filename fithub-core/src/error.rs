@@ -35,6 +35,9 @@ pub enum Error {
     Unauthenticated(AuthFailure),
     #[error("permission denied")]
     Forbidden,
+    /// A conditional write's `If-Match` names no current tag of the object.
+    #[error("precondition failed: the object has changed")]
+    PreconditionFailed,
     #[error("too many requests; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached right now; worth retrying.

@@ -16,6 +16,7 @@ pub mod measurements;
 pub mod nutrition;
 mod owned;
 pub mod permissions;
+pub mod precondition;
 pub mod ratelimit;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -221,6 +221,22 @@ impl Transaction {
         }
     }
 
+    /// Locks row `id` of `table` until the end of the transaction, on PostgreSQL: a write that
+    /// reads before it writes then sees no other write of that row in between. SQLite's write
+    /// transactions are serialized already.
+    pub async fn lock_row(&mut self, table: &'static str, id: i64) -> sqlx::Result<()> {
+        if self.dialect() == super::Dialect::Postgres {
+            let mut lock = super::Query::builder();
+            lock.push("SELECT id FROM ")
+                .push(table)
+                .push(" WHERE id = ")
+                .push_bind(id)
+                .push(" FOR UPDATE");
+            lock.execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
     /// Streams `data` into a `COPY … FROM STDIN` statement (PostgreSQL's bulk load); returns the
     /// rows written. SQLite has no COPY: there, use multi-row `INSERT`s.
     pub async fn copy_in(&mut self, statement: &str, data: &[u8]) -> sqlx::Result<u64> {

@@ -10,11 +10,12 @@ use uuid::Uuid;
 
 use crate::accounts::{Caller, User, UserBrief};
 use crate::datetime::{self, Timestamp};
-use crate::db::{Database, DbUuid, Executor, query};
+use crate::db::{Database, DbUuid, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Choice, Mode, Need, Reader, Text};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
+use crate::precondition::IfMatch;
 
 pub use progress::{GoalProgress, goal_progress};
 
@@ -97,7 +98,8 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "goal.delete",
 };
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: "goals g",
     columns: columns!(),
     filters: &[
@@ -288,9 +290,11 @@ pub async fn update_goal(
     id: Uuid,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<Goal> {
     let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     let fields = Fields::read(body, mode, Some(&current))?;
     query(
         "UPDATE goals SET goal_type = $3, target_date = $4, notes = $5, is_active = $6, \
@@ -311,8 +315,14 @@ pub async fn update_goal(
     Ok(goal)
 }
 
-pub async fn delete_goal(db: &Database, caller: Caller<'_>, id: Uuid) -> Result<()> {
-    TABLE.delete(db, caller, id).await
+pub async fn delete_goal(
+    db: &Database,
+    caller: Caller<'_>,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// `activate` (this goal active, every other one not, in one transaction) or `deactivate`.

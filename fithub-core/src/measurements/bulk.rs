@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{BodyMeasurement, Fields, insert};
 use crate::accounts::Caller;
 use crate::audit::{self, Entry};
-use crate::db::{Database, Transaction};
+use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::input::Mode;
 
@@ -64,7 +64,7 @@ pub async fn bulk_create_measurements(
         return Ok(Vec::new());
     }
 
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let mut created = Vec::with_capacity(valid.len());
     for fields in &valid {
         created.push(insert(&mut tx, caller.user, fields).await?);

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
+use crate::precondition::IfMatch;
 
 pub use bulk::{MAX_BULK_ITEMS, bulk_create_measurements};
 pub use stats::{
@@ -154,7 +155,8 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "measurement.delete",
 };
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: "body_measurements b",
     columns: columns!(),
     filters: &[
@@ -319,9 +321,11 @@ pub async fn update_measurement(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<BodyMeasurement> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     let fields = Fields::read(body, mode, Some(&current))?;
     query(
         "UPDATE body_measurements SET metric = $3, measurement_type = $4, value = $5, \
@@ -344,8 +348,14 @@ pub async fn update_measurement(
     Ok(updated)
 }
 
-pub async fn delete_measurement(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    TABLE.delete(db, caller, id).await
+pub async fn delete_measurement(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// The user's measurements with these ids, in one query.

@@ -8,6 +8,7 @@ use crate::accounts::Caller;
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
+use crate::precondition::IfMatch;
 use crate::input::{Body, Mode, Need, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::permissions::ensure_may_modify_shared;
@@ -23,7 +24,8 @@ pub struct Category {
     pub parent: Option<i64>,
 }
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: "categories c",
     columns: "c.id, c.name, c.parent_id AS parent",
     filters: &[Filter {
@@ -138,7 +140,7 @@ impl CategoryFields {
 
 /// Any authenticated user may create a category; they are recorded as its creator.
 pub async fn create_category(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Category> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let fields = CategoryFields::read(&mut tx, body, Mode::Create, None).await?;
     let now = Timestamp::now();
     let id: i64 = query(
@@ -166,9 +168,12 @@ pub async fn update_category(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<Category> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
+    tx.lock_row("categories", id).await?;
     let current = find(&mut tx, id).await?;
+    if_match.check(&current.category)?;
     ensure_may_modify_shared(caller.user, current.created_by)?;
     let fields = CategoryFields::read(&mut tx, body, mode, Some(&current.category)).await?;
     query("UPDATE categories SET name = $2, parent_id = $3, updated_at = $4 WHERE id = $1")
@@ -187,9 +192,16 @@ pub async fn update_category(
 }
 
 /// Its ingredients lose the category and its children the parent; nothing else is deleted.
-pub async fn delete_category(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
+pub async fn delete_category(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let mut tx = caller.begin(db).await?;
+    tx.lock_row("categories", id).await?;
     let current = find(&mut tx, id).await?;
+    if_match.check(&current.category)?;
     ensure_may_modify_shared(caller.user, current.created_by)?;
     query("DELETE FROM categories WHERE id = $1")
         .bind(id)

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, Text};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
+use crate::precondition::IfMatch;
 
 use super::NAME_MAX;
 
@@ -95,7 +96,8 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "diet.delete",
 };
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: "diets d",
     columns: diet_columns!(),
     filters: &[
@@ -292,9 +294,11 @@ pub async fn update_diet(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<Diet> {
     let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     let fields = DietFields::read(body, mode, Some(&current))?;
     if fields.is_active {
         deactivate_others(&mut tx, caller.user, Some(id)).await?;
@@ -325,8 +329,14 @@ pub async fn update_diet(
 }
 
 /// Deletes the diet and, through it, its meals, their ingredients and records.
-pub async fn delete_diet(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    TABLE.delete(db, caller, id).await
+pub async fn delete_diet(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// `POST /diets/{id}/activate/`: this diet active, every other one not, in one transaction.

@@ -9,6 +9,7 @@ use crate::accounts::{Caller, User};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Dialect, Executor, Query, Transaction, contains_pattern, query};
 use crate::error::{Error, Result};
+use crate::precondition::IfMatch;
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::permissions::ensure_may_modify_shared;
@@ -121,7 +122,8 @@ pub(super) fn push_visible(query: &mut Query, user: &User) {
         .push(")");
 }
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: ingredient_from!(),
     columns: ingredient_columns!(),
     filters: &[
@@ -349,7 +351,7 @@ pub async fn create_ingredient(
     caller: Caller<'_>,
     body: &Body,
 ) -> Result<Ingredient> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let fields = IngredientFields::read(&mut tx, body, Mode::Create, None).await?;
     let now = Timestamp::now();
     let id: i64 = query(
@@ -379,7 +381,9 @@ pub async fn create_ingredient(
 }
 
 /// 404 unless visible; 403 for a public one unless staff.
+/// Locks the row first: staff may change a public ingredient while others do.
 async fn check_may_modify(tx: &mut Transaction, user: &User, id: i64) -> Result<Ingredient> {
+    tx.lock_row("ingredients", id).await?;
     let ingredient = find(&mut *tx, user, id).await?;
     let (is_personal, created_by): (bool, Option<i64>) =
         query("SELECT is_personal, created_by FROM ingredients WHERE id = $1")
@@ -397,9 +401,11 @@ pub async fn update_ingredient(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<Ingredient> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = check_may_modify(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     let fields = IngredientFields::read(&mut tx, body, mode, Some(&current)).await?;
     query(
         "UPDATE ingredients SET name = $2, category_id = $3, proteins = $4, fats = $5, \
@@ -428,9 +434,15 @@ pub async fn update_ingredient(
 }
 
 /// Deletes the ingredient and the meal-ingredients and preferences that use it.
-pub async fn delete_ingredient(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    let mut tx = Transaction::begin(db).await?;
-    check_may_modify(&mut tx, caller.user, id).await?;
+pub async fn delete_ingredient(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let mut tx = caller.begin(db).await?;
+    let current = check_may_modify(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     query("DELETE FROM ingredients WHERE id = $1")
         .bind(id)
         .execute(&mut tx)

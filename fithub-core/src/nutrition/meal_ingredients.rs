@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
+use crate::precondition::IfMatch;
 
 use super::NAME_MAX;
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
@@ -84,7 +85,8 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "meal_ingredient.delete",
 };
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: from!(),
     columns: columns!(),
     filters: &[
@@ -256,7 +258,7 @@ pub async fn create_meal_ingredient(
     caller: Caller<'_>,
     body: &Body,
 ) -> Result<MealIngredient> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None, None).await?;
     let created = insert(&mut tx, caller, fields).await?;
     tx.commit().await?;
@@ -271,7 +273,7 @@ pub async fn add_ingredient_to_meal(
     meal_id: i64,
     body: &Body,
 ) -> Result<MealIngredient> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     if !owns_meal(&mut tx, caller.user, meal_id).await? {
         return Err(Error::NotFound("Meal"));
     }
@@ -295,9 +297,11 @@ pub async fn update_meal_ingredient(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<MealIngredient> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     let fields = Fields::read(&mut tx, caller.user, body, mode, None, Some(&current)).await?;
     query(
         "UPDATE meal_ingredients SET meal_id = $3, ingredient_id = $4, barcode = $5, \
@@ -321,6 +325,12 @@ pub async fn update_meal_ingredient(
     Ok(updated)
 }
 
-pub async fn delete_meal_ingredient(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    TABLE.delete(db, caller, id).await
+pub async fn delete_meal_ingredient(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+    TABLE.delete(db, caller, id, if_match, current).await
 }

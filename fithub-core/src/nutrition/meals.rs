@@ -13,6 +13,7 @@ use crate::error::{Error, FieldErrors, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
+use crate::precondition::IfMatch;
 
 use super::diets::{Diet, DietRow, diet_columns, owns_diet};
 use super::{MealType, NAME_MAX, RecurrenceType};
@@ -111,7 +112,8 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "meal.delete",
 };
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: FROM,
     columns: meal_columns!(),
     filters: &[
@@ -307,7 +309,7 @@ impl MealFields {
 }
 
 pub async fn create_meal(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Meal> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let fields = MealFields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
     let now = Timestamp::now();
     let id: i64 = query(
@@ -343,9 +345,11 @@ pub async fn update_meal(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<Meal> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     let fields = MealFields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
     query(
         "UPDATE meals SET diet_id = $3, name = $4, description = $5, is_scheduled = $6, \
@@ -376,8 +380,14 @@ pub async fn update_meal(
 }
 
 /// Deletes the meal, its meal-ingredients and every record of it.
-pub async fn delete_meal(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    TABLE.delete(db, caller, id).await
+pub async fn delete_meal(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// Whether `id` is one of the user's meals: the check of `meal` / `meal_id` in a body.

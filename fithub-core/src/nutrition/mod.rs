@@ -41,6 +41,15 @@ pub use records::{
 };
 pub use summary::{MealSummary, RecordsSummary, meal_summary, records_summary};
 
+/// Each list's filters, search fields and orderings.
+pub use categories::LIST as CATEGORY_LIST;
+pub use diets::LIST as DIET_LIST;
+pub use ingredients::LIST as INGREDIENT_LIST;
+pub use meal_ingredients::LIST as MEAL_INGREDIENT_LIST;
+pub use meals::LIST as MEAL_LIST;
+pub use preferences::LIST as PREFERENCE_LIST;
+pub use records::LIST as RECORD_LIST;
+
 crate::choices! {
     /// `Meal.meal_type`.
     MealType {

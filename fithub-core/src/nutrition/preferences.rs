@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::input::{Body, Choice, Mode, Need, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
+use crate::precondition::IfMatch;
 
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
 use super::{NAME_MAX, PreferenceType};
@@ -78,7 +79,8 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "preference.delete",
 };
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: from!(),
     columns: columns!(),
     filters: &[
@@ -219,7 +221,7 @@ pub async fn create_preference(
     caller: Caller<'_>,
     body: &Body,
 ) -> Result<Preference> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
     let now = Timestamp::now();
     let id: i64 = query(
@@ -248,9 +250,11 @@ pub async fn update_preference(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<Preference> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = find(&mut tx, caller.user, id).await?;
+    if_match.check(&current)?;
     let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
     query(
         "UPDATE meal_preferences SET ingredient_id = $3, barcode = $4, description = $5, \
@@ -273,6 +277,12 @@ pub async fn update_preference(
     Ok(preference)
 }
 
-pub async fn delete_preference(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    TABLE.delete(db, caller, id).await
+pub async fn delete_preference(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+    TABLE.delete(db, caller, id, if_match, current).await
 }

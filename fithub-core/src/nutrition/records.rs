@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, REQUIRED, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
+use crate::precondition::IfMatch;
 
 use super::NAME_MAX;
 use super::meals::{Meal, meals_by_id, owns_meal};
@@ -45,7 +46,7 @@ macro_rules! columns {
     };
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 struct Row {
     id: i64,
     meal_id: Option<i64>,
@@ -100,7 +101,8 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "record.delete",
 };
 
-const LIST: ListSpec = ListSpec {
+/// The list's filters, search and orderings (API.md §3).
+pub const LIST: ListSpec = ListSpec {
     from: "meal_records r",
     columns: columns!(),
     filters: &[
@@ -246,7 +248,7 @@ impl Fields {
 }
 
 pub async fn create_record(db: &Database, caller: Caller<'_>, body: &Body) -> Result<MealRecord> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
     let now = Timestamp::now();
     let id: i64 = query(
@@ -280,9 +282,14 @@ pub async fn update_record(
     id: i64,
     body: &Body,
     mode: Mode,
+    if_match: &IfMatch,
 ) -> Result<MealRecord> {
-    let mut tx = Transaction::begin(db).await?;
+    let mut tx = caller.begin(db).await?;
     let current = find_row(&mut tx, caller.user, id).await?;
+    if if_match.is_set() {
+        let shown = with_meals(&mut tx, caller.user, vec![current.clone()]).await?;
+        if_match.check(&shown[0])?;
+    }
     let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
     query(
         "UPDATE meal_records SET meal_id = $3, meal_name = $4, quantity_grams = $5, \
@@ -310,6 +317,15 @@ pub async fn update_record(
     get_record(db, caller.user, id).await
 }
 
-pub async fn delete_record(db: &Database, caller: Caller<'_>, id: i64) -> Result<()> {
-    TABLE.delete(db, caller, id).await
+pub async fn delete_record(
+    db: &Database,
+    caller: Caller<'_>,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<()> {
+    let current = async |tx: &mut Transaction| {
+        let row = find_row(&mut *tx, caller.user, id).await?;
+        Ok(with_meals(tx, caller.user, vec![row]).await?.remove(0))
+    };
+    TABLE.delete(db, caller, id, if_match, current).await
 }

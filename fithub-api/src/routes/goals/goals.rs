@@ -2,17 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use fithub_core::goals::{self, Goal, GoalProgress, GoalType};
-use fithub_core::input::Mode;
+use fithub_core::Result;
+use fithub_core::accounts::{Caller, User};
+use fithub_core::input::{Body, Mode};
+use fithub_core::listing::{ListSpec, Page};
+use fithub_core::precondition::IfMatch;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::App;
+use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
-use crate::extract::{Actor, CurrentUser, JsonBody, PathUuid, QueryParams};
-use crate::pagination::{ListRequest, Paginated};
-use crate::routes::schemas::{Detail, ListQuery, ValidationErrors};
+use crate::extract::{Actor, CurrentUser, PathUuid, QueryParams};
+use crate::routes::schemas::Detail;
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -42,88 +46,58 @@ pub struct TypeQuery {
     goal_type: Option<GoalType>,
 }
 
-/// The caller's goals.
-#[utoipa::path(get, path = "/api/goals/goals/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])),
-    params(ListQuery, ("goal_type" = Option<GoalType>, Query), ("is_active" = Option<bool>, Query),
-        ("target_date" = Option<String>, Query, format = Date)),
-    responses((status = 200, body = Paginated<Goal>), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
-pub async fn list(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    list: ListRequest,
-) -> ApiResult<Json<Paginated<Goal>>> {
-    let page = goals::list_goals(&app.db, &user, list.query()).await?;
-    Ok(Json(list.envelope(page)))
-}
+/// `/api/goals/goals/` and `/api/goals/goals/{id}/`.
+pub struct Goals;
 
-#[utoipa::path(post, path = "/api/goals/goals/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), request_body = GoalRequest,
-    responses((status = 201, body = Goal), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail)))]
-pub async fn create(
-    State(app): State<App>,
-    actor: Actor,
-    JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<Goal>)> {
-    let goal = goals::create_goal(&app.db, actor.caller(), &body).await?;
-    Ok((StatusCode::CREATED, Json(goal)))
-}
+impl Resource for Goals {
+    const PATH: &'static str = "/api/goals/goals/";
+    const OPERATION: &'static str = "goals_goals";
+    const TAG: &'static str = "goals";
+    const ENTITY: &'static str = "Goal";
+    const ONE: &'static str = "a goal";
+    const MANY: &'static str = "goals";
+    const LIST: &'static ListSpec = &goals::LIST;
+    type Id = Uuid;
+    type Object = Goal;
+    type Request = GoalRequest;
 
-#[utoipa::path(get, path = "/api/goals/goals/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
-    responses((status = 200, body = Goal), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn retrieve(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    PathUuid(id): PathUuid,
-) -> ApiResult<Json<Goal>> {
-    Ok(Json(goals::get_goal(&app.db, &user, id).await?))
-}
+    fn id(object: &Goal) -> Uuid {
+        object.id
+    }
 
-#[utoipa::path(put, path = "/api/goals/goals/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
-    request_body = GoalRequest,
-    responses((status = 200, body = Goal), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn replace(
-    State(app): State<App>,
-    actor: Actor,
-    PathUuid(id): PathUuid,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Goal>> {
-    let goal = goals::update_goal(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
-    Ok(Json(goal))
-}
+    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Goal>> {
+        goals::list_goals(&app.db, user, query).await
+    }
 
-#[utoipa::path(patch, path = "/api/goals/goals/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
-    request_body = GoalRequest,
-    responses((status = 200, body = Goal), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn update(
-    State(app): State<App>,
-    actor: Actor,
-    PathUuid(id): PathUuid,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Goal>> {
-    let goal = goals::update_goal(&app.db, actor.caller(), id, &body, Mode::Update).await?;
-    Ok(Json(goal))
-}
+    async fn get(app: &App, user: &User, id: Uuid) -> Result<Goal> {
+        goals::get_goal(&app.db, user, id).await
+    }
 
-#[utoipa::path(delete, path = "/api/goals/goals/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn destroy(
-    State(app): State<App>,
-    actor: Actor,
-    PathUuid(id): PathUuid,
-) -> ApiResult<StatusCode> {
-    goals::delete_goal(&app.db, actor.caller(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Goal> {
+        goals::create_goal(&app.db, caller, body).await
+    }
+
+    async fn update(
+        app: &App,
+        caller: Caller<'_>,
+        id: Uuid,
+        body: &Body,
+        mode: Mode,
+        if_match: &IfMatch,
+    ) -> Result<Goal> {
+        goals::update_goal(&app.db, caller, id, body, mode, if_match).await
+    }
+
+    async fn delete(app: &App, caller: Caller<'_>, id: Uuid, if_match: &IfMatch) -> Result<()> {
+        goals::delete_goal(&app.db, caller, id, if_match).await
+    }
+
+    fn describe(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's goals."),
+            _ => None,
+        }
+    }
 }
 
 /// Make this the caller's only active goal.

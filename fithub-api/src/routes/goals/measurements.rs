@@ -3,17 +3,21 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use fithub_core::input::Mode;
+use fithub_core::Result;
+use fithub_core::accounts::{Caller, User};
+use fithub_core::input::{Body, Mode};
+use fithub_core::listing::{ListSpec, Page};
+use fithub_core::precondition::IfMatch;
 use fithub_core::measurements::{
     self, BodyMeasurement, MeasurementSummary, MeasurementType, Metric, Trend,
 };
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
+use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
-use crate::extract::{Actor, CurrentUser, JsonBody, PathId, QueryParams, RawJsonBody};
-use crate::pagination::{ListRequest, Paginated};
-use crate::routes::schemas::{ActionError, Detail, ListQuery, ValidationErrors};
+use crate::extract::{Actor, CurrentUser, QueryParams, RawJsonBody};
+use crate::routes::schemas::{ActionError, Detail, ValidationErrors};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -71,93 +75,58 @@ pub struct TrendQuery {
     days: Option<String>,
 }
 
-/// The caller's measurements, newest first.
-#[utoipa::path(get, path = "/api/goals/measurements/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])),
-    params(ListQuery, ("metric" = Option<Metric>, Query),
-        ("measurement_type" = Option<MeasurementType>, Query)),
-    responses((status = 200, body = Paginated<BodyMeasurement>),
-        (status = 400, body = ValidationErrors), (status = 401, body = Detail),
-        (status = 404, description = "Invalid page", body = Detail)))]
-pub async fn list(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    list: ListRequest,
-) -> ApiResult<Json<Paginated<BodyMeasurement>>> {
-    let page = measurements::list_measurements(&app.db, &user, list.query()).await?;
-    Ok(Json(list.envelope(page)))
-}
+/// `/api/goals/measurements/` and `/api/goals/measurements/{id}/`.
+pub struct Measurements;
 
-#[utoipa::path(post, path = "/api/goals/measurements/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), request_body = MeasurementRequest,
-    responses((status = 201, body = BodyMeasurement), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail)))]
-pub async fn create(
-    State(app): State<App>,
-    actor: Actor,
-    JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<BodyMeasurement>)> {
-    let created = measurements::create_measurement(&app.db, actor.caller(), &body).await?;
-    Ok((StatusCode::CREATED, Json(created)))
-}
+impl Resource for Measurements {
+    const PATH: &'static str = "/api/goals/measurements/";
+    const OPERATION: &'static str = "goals_measurements";
+    const TAG: &'static str = "goals";
+    const ENTITY: &'static str = "BodyMeasurement";
+    const ONE: &'static str = "a body measurement";
+    const MANY: &'static str = "body measurements";
+    const LIST: &'static ListSpec = &measurements::LIST;
+    type Id = i64;
+    type Object = BodyMeasurement;
+    type Request = MeasurementRequest;
 
-#[utoipa::path(get, path = "/api/goals/measurements/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = BodyMeasurement), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn retrieve(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    PathId(id): PathId,
-) -> ApiResult<Json<BodyMeasurement>> {
-    Ok(Json(
-        measurements::get_measurement(&app.db, &user, id).await?,
-    ))
-}
+    fn id(object: &BodyMeasurement) -> i64 {
+        object.id
+    }
 
-#[utoipa::path(put, path = "/api/goals/measurements/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = MeasurementRequest,
-    responses((status = 200, body = BodyMeasurement), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn replace(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<BodyMeasurement>> {
-    let updated =
-        measurements::update_measurement(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
-    Ok(Json(updated))
-}
+    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<BodyMeasurement>> {
+        measurements::list_measurements(&app.db, user, query).await
+    }
 
-#[utoipa::path(patch, path = "/api/goals/measurements/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = MeasurementRequest,
-    responses((status = 200, body = BodyMeasurement), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn update(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<BodyMeasurement>> {
-    let updated =
-        measurements::update_measurement(&app.db, actor.caller(), id, &body, Mode::Update).await?;
-    Ok(Json(updated))
-}
+    async fn get(app: &App, user: &User, id: i64) -> Result<BodyMeasurement> {
+        measurements::get_measurement(&app.db, user, id).await
+    }
 
-#[utoipa::path(delete, path = "/api/goals/measurements/{id}/", tag = "goals",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn destroy(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-) -> ApiResult<StatusCode> {
-    measurements::delete_measurement(&app.db, actor.caller(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<BodyMeasurement> {
+        measurements::create_measurement(&app.db, caller, body).await
+    }
+
+    async fn update(
+        app: &App,
+        caller: Caller<'_>,
+        id: i64,
+        body: &Body,
+        mode: Mode,
+        if_match: &IfMatch,
+    ) -> Result<BodyMeasurement> {
+        measurements::update_measurement(&app.db, caller, id, body, mode, if_match).await
+    }
+
+    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        measurements::delete_measurement(&app.db, caller, id, if_match).await
+    }
+
+    fn describe(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's measurements, newest first."),
+            _ => None,
+        }
+    }
 }
 
 /// The most recent measurement of each requested metric, in the order requested.

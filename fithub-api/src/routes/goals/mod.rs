@@ -11,20 +11,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::schemas::Detail;
-use crate::App;
+use crate::{App, resource};
 use crate::extract::CurrentUser;
 use crate::pagination::BaseUrl;
 
 pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    router
+    let router = resource::mount::<goals::Goals>(router);
+    resource::mount::<measurements::Measurements>(router)
         .routes(routes!(root))
-        .routes(routes!(goals::list, goals::create))
-        .routes(routes!(
-            goals::retrieve,
-            goals::replace,
-            goals::update,
-            goals::destroy
-        ))
         .routes(routes!(goals::activate))
         .routes(routes!(goals::deactivate))
         .routes(routes!(goals::progress))
@@ -32,13 +26,6 @@ pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(goals::by_type))
         .routes(routes!(goals::upcoming))
         .routes(routes!(goals::overdue))
-        .routes(routes!(measurements::list, measurements::create))
-        .routes(routes!(
-            measurements::retrieve,
-            measurements::replace,
-            measurements::update,
-            measurements::destroy
-        ))
         .routes(routes!(measurements::latest))
         .routes(routes!(measurements::by_metric))
         .routes(routes!(measurements::trends))

@@ -4,16 +4,20 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fithub_core::input::Mode;
+use fithub_core::Result;
+use fithub_core::accounts::{Caller, User};
+use fithub_core::input::{Body, Mode};
+use fithub_core::listing::{ListSpec, Page};
 use fithub_core::nutrition::{self, Diet};
+use fithub_core::precondition::IfMatch;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::App;
 use crate::error::ApiResult;
-use crate::extract::{Actor, CurrentUser, JsonBody, PathId};
-use crate::pagination::{ListRequest, Paginated};
-use crate::routes::schemas::{ActionError, Detail, ListQuery, ValidationErrors};
+use crate::extract::{Actor, CurrentUser, PathId};
+use crate::resource::{Operation, Resource};
+use crate::routes::schemas::{ActionError, Detail};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -42,91 +46,61 @@ pub struct DietActivated {
     status: String,
 }
 
-/// The caller's diets.
-#[utoipa::path(get, path = "/api/nutrition/diets/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])),
-    params(ListQuery,
-        ("is_active" = Option<bool>, Query), ("start_date" = Option<String>, Query, format = Date),
-        ("end_date" = Option<String>, Query, format = Date)),
-    responses((status = 200, body = Paginated<Diet>), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
-pub async fn list(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    list: ListRequest,
-) -> ApiResult<Json<Paginated<Diet>>> {
-    let page = nutrition::list_diets(&app.db, &user, list.query()).await?;
-    Ok(Json(list.envelope(page)))
-}
+/// `/api/nutrition/diets/` and `/api/nutrition/diets/{id}/`.
+pub struct Diets;
 
-/// Create a diet; `is_active: true` deactivates the caller's other diets.
-#[utoipa::path(post, path = "/api/nutrition/diets/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), request_body = DietRequest,
-    responses((status = 201, body = Diet), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail)))]
-pub async fn create(
-    State(app): State<App>,
-    actor: Actor,
-    JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<Diet>)> {
-    let diet = nutrition::create_diet(&app.db, actor.caller(), &body).await?;
-    Ok((StatusCode::CREATED, Json(diet)))
-}
+impl Resource for Diets {
+    const PATH: &'static str = "/api/nutrition/diets/";
+    const OPERATION: &'static str = "nutrition_diets";
+    const TAG: &'static str = "nutrition";
+    const ENTITY: &'static str = "Diet";
+    const ONE: &'static str = "a diet";
+    const MANY: &'static str = "diets";
+    const LIST: &'static ListSpec = &nutrition::DIET_LIST;
+    type Id = i64;
+    type Object = Diet;
+    type Request = DietRequest;
 
-#[utoipa::path(get, path = "/api/nutrition/diets/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Diet), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn retrieve(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    PathId(id): PathId,
-) -> ApiResult<Json<Diet>> {
-    Ok(Json(nutrition::get_diet(&app.db, &user, id).await?))
-}
+    fn id(diet: &Diet) -> i64 {
+        diet.id
+    }
 
-#[utoipa::path(put, path = "/api/nutrition/diets/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = DietRequest,
-    responses((status = 200, body = Diet), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn replace(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Diet>> {
-    let diet = nutrition::update_diet(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
-    Ok(Json(diet))
-}
+    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Diet>> {
+        nutrition::list_diets(&app.db, user, query).await
+    }
 
-#[utoipa::path(patch, path = "/api/nutrition/diets/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = DietRequest,
-    responses((status = 200, body = Diet), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn update(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Diet>> {
-    let diet = nutrition::update_diet(&app.db, actor.caller(), id, &body, Mode::Update).await?;
-    Ok(Json(diet))
-}
+    async fn get(app: &App, user: &User, id: i64) -> Result<Diet> {
+        nutrition::get_diet(&app.db, user, id).await
+    }
 
-/// Delete a diet with its meals, their ingredients and records.
-#[utoipa::path(delete, path = "/api/nutrition/diets/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn destroy(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-) -> ApiResult<StatusCode> {
-    nutrition::delete_diet(&app.db, actor.caller(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Diet> {
+        nutrition::create_diet(&app.db, caller, body).await
+    }
+
+    async fn update(
+        app: &App,
+        caller: Caller<'_>,
+        id: i64,
+        body: &Body,
+        mode: Mode,
+        if_match: &IfMatch,
+    ) -> Result<Diet> {
+        nutrition::update_diet(&app.db, caller, id, body, mode, if_match).await
+    }
+
+    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        nutrition::delete_diet(&app.db, caller, id, if_match).await
+    }
+
+    fn describe(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::Create | Operation::Update | Operation::PartialUpdate => {
+                Some("`is_active: true` deactivates the caller's other diets, in one transaction.")
+            }
+            Operation::Destroy => Some("Its meals go with it, and their ingredients and records."),
+            _ => None,
+        }
+    }
 }
 
 /// Make this the caller's one active diet.

@@ -2,16 +2,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use fithub_core::input::Mode;
+use fithub_core::Result;
+use fithub_core::accounts::{Caller, User};
+use fithub_core::input::{Body, Mode};
+use fithub_core::listing::{ListSpec, Page};
+use fithub_core::precondition::IfMatch;
 use fithub_core::nutrition::{self, Ingredient, IngredientSearchItem};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
+use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
-use crate::extract::{Actor, CurrentUser, JsonBody, PathId, QueryParams};
-use crate::pagination::{ListRequest, Paginated};
-use crate::routes::schemas::{ActionError, Detail, ListQuery, ValidationErrors};
+use crate::extract::{CurrentUser, QueryParams};
+use crate::routes::schemas::{ActionError, Detail};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -38,94 +41,62 @@ pub struct SearchQuery {
     q: Option<String>,
 }
 
-/// The public catalogue and the caller's own ingredients.
-#[utoipa::path(get, path = "/api/nutrition/ingredients/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])),
-    params(ListQuery, ("category" = Option<i64>, Query), ("is_personal" = Option<bool>, Query)),
-    responses((status = 200, body = Paginated<Ingredient>), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
-pub async fn list(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    list: ListRequest,
-) -> ApiResult<Json<Paginated<Ingredient>>> {
-    let page = nutrition::list_ingredients(&app.db, &user, list.query()).await?;
-    Ok(Json(list.envelope(page)))
-}
+/// `/api/nutrition/ingredients/` and `/api/nutrition/ingredients/{id}/`.
+pub struct Ingredients;
 
-/// Create a personal ingredient.
-#[utoipa::path(post, path = "/api/nutrition/ingredients/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), request_body = IngredientRequest,
-    responses((status = 201, body = Ingredient), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail)))]
-pub async fn create(
-    State(app): State<App>,
-    actor: Actor,
-    JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<Ingredient>)> {
-    let ingredient = nutrition::create_ingredient(&app.db, actor.caller(), &body).await?;
-    Ok((StatusCode::CREATED, Json(ingredient)))
-}
+impl Resource for Ingredients {
+    const PATH: &'static str = "/api/nutrition/ingredients/";
+    const OPERATION: &'static str = "nutrition_ingredients";
+    const TAG: &'static str = "nutrition";
+    const ENTITY: &'static str = "Ingredient";
+    const ONE: &'static str = "an ingredient";
+    const MANY: &'static str = "ingredients";
+    const SHARED: bool = true;
+    const LIST: &'static ListSpec = &nutrition::INGREDIENT_LIST;
+    type Id = i64;
+    type Object = Ingredient;
+    type Request = IngredientRequest;
 
-#[utoipa::path(get, path = "/api/nutrition/ingredients/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Ingredient), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn retrieve(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    PathId(id): PathId,
-) -> ApiResult<Json<Ingredient>> {
-    Ok(Json(nutrition::get_ingredient(&app.db, &user, id).await?))
-}
+    fn id(object: &Ingredient) -> i64 {
+        object.id
+    }
 
-/// Replace an ingredient: the caller's own, or (staff only) a public one.
-#[utoipa::path(put, path = "/api/nutrition/ingredients/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = IngredientRequest,
-    responses((status = 200, body = Ingredient), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn replace(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Ingredient>> {
-    let ingredient =
-        nutrition::update_ingredient(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
-    Ok(Json(ingredient))
-}
+    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Ingredient>> {
+        nutrition::list_ingredients(&app.db, user, query).await
+    }
 
-#[utoipa::path(patch, path = "/api/nutrition/ingredients/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = IngredientRequest,
-    responses((status = 200, body = Ingredient), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn update(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Ingredient>> {
-    let ingredient =
-        nutrition::update_ingredient(&app.db, actor.caller(), id, &body, Mode::Update).await?;
-    Ok(Json(ingredient))
-}
+    async fn get(app: &App, user: &User, id: i64) -> Result<Ingredient> {
+        nutrition::get_ingredient(&app.db, user, id).await
+    }
 
-/// Delete an ingredient with the meal-ingredients and preferences that use it.
-#[utoipa::path(delete, path = "/api/nutrition/ingredients/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
-pub async fn destroy(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-) -> ApiResult<StatusCode> {
-    nutrition::delete_ingredient(&app.db, actor.caller(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Ingredient> {
+        nutrition::create_ingredient(&app.db, caller, body).await
+    }
+
+    async fn update(
+        app: &App,
+        caller: Caller<'_>,
+        id: i64,
+        body: &Body,
+        mode: Mode,
+        if_match: &IfMatch,
+    ) -> Result<Ingredient> {
+        nutrition::update_ingredient(&app.db, caller, id, body, mode, if_match).await
+    }
+
+    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        nutrition::delete_ingredient(&app.db, caller, id, if_match).await
+    }
+
+    fn describe(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The public catalogue and the caller's own ingredients."),
+            Operation::Create => Some("A personal ingredient of the caller."),
+            Operation::Update | Operation::PartialUpdate => Some("The caller's own, or (staff only) a public one."),
+            Operation::Destroy => Some("With the meal-ingredients and preferences that use it."),
+            _ => None,
+        }
+    }
 }
 
 /// Autocomplete: up to 10 visible ingredients whose name or description contains `q`.

@@ -3,16 +3,20 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use fithub_core::input::Mode;
+use fithub_core::Result;
+use fithub_core::accounts::{Caller, User};
+use fithub_core::input::{Body, Mode};
+use fithub_core::listing::{ListSpec, Page};
+use fithub_core::precondition::IfMatch;
 use fithub_core::nutrition::{self, Meal, MealIngredient, MealSummary};
 use utoipa::ToSchema;
 
 use super::meal_ingredients::AddIngredientRequest;
 use crate::App;
+use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
 use crate::extract::{Actor, CurrentUser, JsonBody, PathId};
-use crate::pagination::{ListRequest, Paginated};
-use crate::routes::schemas::{Detail, ListQuery, ValidationErrors};
+use crate::routes::schemas::{Detail, ValidationErrors};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -39,91 +43,60 @@ pub struct MealRequest {
     meal_type: Option<nutrition::MealType>,
 }
 
-/// The caller's meals.
-#[utoipa::path(get, path = "/api/nutrition/meals/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])),
-    params(ListQuery, ("diet" = Option<i64>, Query),
-        ("meal_type" = Option<nutrition::MealType>, Query), ("is_scheduled" = Option<bool>, Query),
-        ("recurrence_type" = Option<nutrition::RecurrenceType>, Query)),
-    responses((status = 200, body = Paginated<Meal>), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
-pub async fn list(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    list: ListRequest,
-) -> ApiResult<Json<Paginated<Meal>>> {
-    let page = nutrition::list_meals(&app.db, &user, list.query()).await?;
-    Ok(Json(list.envelope(page)))
-}
+/// `/api/nutrition/meals/` and `/api/nutrition/meals/{id}/`.
+pub struct Meals;
 
-#[utoipa::path(post, path = "/api/nutrition/meals/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), request_body = MealRequest,
-    responses((status = 201, body = Meal), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail)))]
-pub async fn create(
-    State(app): State<App>,
-    actor: Actor,
-    JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<Meal>)> {
-    let meal = nutrition::create_meal(&app.db, actor.caller(), &body).await?;
-    Ok((StatusCode::CREATED, Json(meal)))
-}
+impl Resource for Meals {
+    const PATH: &'static str = "/api/nutrition/meals/";
+    const OPERATION: &'static str = "nutrition_meals";
+    const TAG: &'static str = "nutrition";
+    const ENTITY: &'static str = "Meal";
+    const ONE: &'static str = "a meal";
+    const MANY: &'static str = "meals";
+    const LIST: &'static ListSpec = &nutrition::MEAL_LIST;
+    type Id = i64;
+    type Object = Meal;
+    type Request = MealRequest;
 
-#[utoipa::path(get, path = "/api/nutrition/meals/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Meal), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn retrieve(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    PathId(id): PathId,
-) -> ApiResult<Json<Meal>> {
-    Ok(Json(nutrition::get_meal(&app.db, &user, id).await?))
-}
+    fn id(object: &Meal) -> i64 {
+        object.id
+    }
 
-#[utoipa::path(put, path = "/api/nutrition/meals/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = MealRequest,
-    responses((status = 200, body = Meal), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn replace(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Meal>> {
-    let meal = nutrition::update_meal(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
-    Ok(Json(meal))
-}
+    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Meal>> {
+        nutrition::list_meals(&app.db, user, query).await
+    }
 
-/// Update some keys; `diet_id` moves the meal to another of the caller's diets.
-#[utoipa::path(patch, path = "/api/nutrition/meals/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = MealRequest,
-    responses((status = 200, body = Meal), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn update(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Meal>> {
-    let meal = nutrition::update_meal(&app.db, actor.caller(), id, &body, Mode::Update).await?;
-    Ok(Json(meal))
-}
+    async fn get(app: &App, user: &User, id: i64) -> Result<Meal> {
+        nutrition::get_meal(&app.db, user, id).await
+    }
 
-/// Delete a meal with its ingredients and records.
-#[utoipa::path(delete, path = "/api/nutrition/meals/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn destroy(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-) -> ApiResult<StatusCode> {
-    nutrition::delete_meal(&app.db, actor.caller(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Meal> {
+        nutrition::create_meal(&app.db, caller, body).await
+    }
+
+    async fn update(
+        app: &App,
+        caller: Caller<'_>,
+        id: i64,
+        body: &Body,
+        mode: Mode,
+        if_match: &IfMatch,
+    ) -> Result<Meal> {
+        nutrition::update_meal(&app.db, caller, id, body, mode, if_match).await
+    }
+
+    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        nutrition::delete_meal(&app.db, caller, id, if_match).await
+    }
+
+    fn describe(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's meals."),
+            Operation::PartialUpdate => Some("`diet_id` moves the meal to another of the caller's diets."),
+            Operation::Destroy => Some("With its ingredients and records."),
+            _ => None,
+        }
+    }
 }
 
 /// The meal's ingredients, oldest first.

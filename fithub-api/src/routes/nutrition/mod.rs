@@ -15,74 +15,31 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::schemas::Detail;
-use crate::App;
+use crate::{App, resource};
 use crate::extract::CurrentUser;
 use crate::pagination::BaseUrl;
 
 /// Every nutrition route. Collection actions (`diets/active/`) are static segments, which the
 /// router always prefers to an `{id}`.
 pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    router
+    let router = resource::mount::<diets::Diets>(router);
+    let router = resource::mount::<meals::Meals>(router);
+    let router = resource::mount::<ingredients::Ingredients>(router);
+    let router = resource::mount::<categories::Categories>(router);
+    let router = resource::mount::<records::Records>(router);
+    let router = resource::mount::<preferences::Preferences>(router);
+    resource::mount::<meal_ingredients::MealIngredients>(router)
         .routes(routes!(root))
-        .routes(routes!(diets::list, diets::create))
-        .routes(routes!(
-            diets::retrieve,
-            diets::replace,
-            diets::update,
-            diets::destroy
-        ))
         .routes(routes!(diets::activate))
         .routes(routes!(diets::active))
-        .routes(routes!(meals::list, meals::create))
-        .routes(routes!(
-            meals::retrieve,
-            meals::replace,
-            meals::update,
-            meals::destroy
-        ))
         .routes(routes!(meals::ingredients))
         .routes(routes!(meals::add_ingredient))
         .routes(routes!(meals::nutrition_summary))
-        .routes(routes!(ingredients::list, ingredients::create))
-        .routes(routes!(
-            ingredients::retrieve,
-            ingredients::replace,
-            ingredients::update,
-            ingredients::destroy
-        ))
         .routes(routes!(ingredients::search))
         .routes(routes!(ingredients::personal))
-        .routes(routes!(categories::list, categories::create))
-        .routes(routes!(
-            categories::retrieve,
-            categories::replace,
-            categories::update,
-            categories::destroy
-        ))
-        .routes(routes!(records::list, records::create))
-        .routes(routes!(
-            records::retrieve,
-            records::replace,
-            records::update,
-            records::destroy
-        ))
         .routes(routes!(records::today))
         .routes(routes!(records::nutrition_summary))
-        .routes(routes!(preferences::list, preferences::create))
-        .routes(routes!(
-            preferences::retrieve,
-            preferences::replace,
-            preferences::update,
-            preferences::destroy
-        ))
         .routes(routes!(preferences::by_type))
-        .routes(routes!(meal_ingredients::list, meal_ingredients::create))
-        .routes(routes!(
-            meal_ingredients::retrieve,
-            meal_ingredients::replace,
-            meal_ingredients::update,
-            meal_ingredients::destroy
-        ))
 }
 
 /// The collections' absolute URLs.

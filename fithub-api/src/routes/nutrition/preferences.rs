@@ -2,16 +2,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use fithub_core::input::Mode;
+use fithub_core::Result;
+use fithub_core::accounts::{Caller, User};
+use fithub_core::input::{Body, Mode};
+use fithub_core::listing::{ListSpec, Page};
+use fithub_core::precondition::IfMatch;
 use fithub_core::nutrition::{self, Preference, PreferenceType};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
+use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
-use crate::extract::{Actor, CurrentUser, JsonBody, PathId, QueryParams};
-use crate::pagination::{ListRequest, Paginated};
-use crate::routes::schemas::{Detail, ListQuery, ValidationErrors};
+use crate::extract::{CurrentUser, QueryParams};
+use crate::routes::schemas::Detail;
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -32,90 +35,58 @@ pub struct TypeQuery {
     preference_type: Option<String>,
 }
 
-/// The caller's preferences.
-#[utoipa::path(get, path = "/api/nutrition/preferences/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])),
-    params(ListQuery, ("preference_type" = Option<PreferenceType>, Query),
-        ("ingredient" = Option<i64>, Query)),
-    responses((status = 200, body = Paginated<Preference>), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
-pub async fn list(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    list: ListRequest,
-) -> ApiResult<Json<Paginated<Preference>>> {
-    let page = nutrition::list_preferences(&app.db, &user, list.query()).await?;
-    Ok(Json(list.envelope(page)))
-}
+/// `/api/nutrition/preferences/` and `/api/nutrition/preferences/{id}/`.
+pub struct Preferences;
 
-#[utoipa::path(post, path = "/api/nutrition/preferences/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), request_body = PreferenceRequest,
-    responses((status = 201, body = Preference), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail)))]
-pub async fn create(
-    State(app): State<App>,
-    actor: Actor,
-    JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<Preference>)> {
-    let preference = nutrition::create_preference(&app.db, actor.caller(), &body).await?;
-    Ok((StatusCode::CREATED, Json(preference)))
-}
+impl Resource for Preferences {
+    const PATH: &'static str = "/api/nutrition/preferences/";
+    const OPERATION: &'static str = "nutrition_preferences";
+    const TAG: &'static str = "nutrition";
+    const ENTITY: &'static str = "MealPreference";
+    const ONE: &'static str = "a preference";
+    const MANY: &'static str = "preferences";
+    const LIST: &'static ListSpec = &nutrition::PREFERENCE_LIST;
+    type Id = i64;
+    type Object = Preference;
+    type Request = PreferenceRequest;
 
-#[utoipa::path(get, path = "/api/nutrition/preferences/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Preference), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn retrieve(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    PathId(id): PathId,
-) -> ApiResult<Json<Preference>> {
-    Ok(Json(nutrition::get_preference(&app.db, &user, id).await?))
-}
+    fn id(object: &Preference) -> i64 {
+        object.id
+    }
 
-#[utoipa::path(put, path = "/api/nutrition/preferences/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = PreferenceRequest,
-    responses((status = 200, body = Preference), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn replace(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Preference>> {
-    let preference =
-        nutrition::update_preference(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
-    Ok(Json(preference))
-}
+    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Preference>> {
+        nutrition::list_preferences(&app.db, user, query).await
+    }
 
-#[utoipa::path(patch, path = "/api/nutrition/preferences/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = PreferenceRequest,
-    responses((status = 200, body = Preference), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn update(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Preference>> {
-    let preference =
-        nutrition::update_preference(&app.db, actor.caller(), id, &body, Mode::Update).await?;
-    Ok(Json(preference))
-}
+    async fn get(app: &App, user: &User, id: i64) -> Result<Preference> {
+        nutrition::get_preference(&app.db, user, id).await
+    }
 
-#[utoipa::path(delete, path = "/api/nutrition/preferences/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn destroy(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-) -> ApiResult<StatusCode> {
-    nutrition::delete_preference(&app.db, actor.caller(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Preference> {
+        nutrition::create_preference(&app.db, caller, body).await
+    }
+
+    async fn update(
+        app: &App,
+        caller: Caller<'_>,
+        id: i64,
+        body: &Body,
+        mode: Mode,
+        if_match: &IfMatch,
+    ) -> Result<Preference> {
+        nutrition::update_preference(&app.db, caller, id, body, mode, if_match).await
+    }
+
+    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        nutrition::delete_preference(&app.db, caller, id, if_match).await
+    }
+
+    fn describe(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's preferences."),
+            _ => None,
+        }
+    }
 }
 
 /// The caller's preferences of one type, newest first.

@@ -2,16 +2,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use fithub_core::input::Mode;
+use fithub_core::Result;
+use fithub_core::accounts::{Caller, User};
+use fithub_core::input::{Body, Mode};
+use fithub_core::listing::{ListSpec, Page};
+use fithub_core::precondition::IfMatch;
 use fithub_core::nutrition::{self, MealRecord, RecordsSummary};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
+use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
-use crate::extract::{Actor, CurrentUser, JsonBody, PathId, QueryParams};
-use crate::pagination::{ListRequest, Paginated};
-use crate::routes::schemas::{Detail, ListQuery, ValidationErrors};
+use crate::extract::{CurrentUser, QueryParams};
+use crate::routes::schemas::{Detail, ValidationErrors};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -42,91 +45,60 @@ pub struct DaysQuery {
     days: Option<String>,
 }
 
-/// The caller's records, newest first.
-#[utoipa::path(get, path = "/api/nutrition/records/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])),
-    params(ListQuery, ("meal" = Option<i64>, Query),
-        ("timestamp" = Option<String>, Query, format = DateTime)),
-    responses((status = 200, body = Paginated<MealRecord>), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
-pub async fn list(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    list: ListRequest,
-) -> ApiResult<Json<Paginated<MealRecord>>> {
-    let page = nutrition::list_records(&app.db, &user, list.query()).await?;
-    Ok(Json(list.envelope(page)))
-}
+/// `/api/nutrition/records/` and `/api/nutrition/records/{id}/`.
+pub struct Records;
 
-/// Log a meal: one of the caller's meals, or a name with its own nutrition.
-#[utoipa::path(post, path = "/api/nutrition/records/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), request_body = RecordRequest,
-    responses((status = 201, body = MealRecord), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail)))]
-pub async fn create(
-    State(app): State<App>,
-    actor: Actor,
-    JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<MealRecord>)> {
-    let record = nutrition::create_record(&app.db, actor.caller(), &body).await?;
-    Ok((StatusCode::CREATED, Json(record)))
-}
+impl Resource for Records {
+    const PATH: &'static str = "/api/nutrition/records/";
+    const OPERATION: &'static str = "nutrition_records";
+    const TAG: &'static str = "nutrition";
+    const ENTITY: &'static str = "MealRecord";
+    const ONE: &'static str = "a meal record";
+    const MANY: &'static str = "meal records";
+    const LIST: &'static ListSpec = &nutrition::RECORD_LIST;
+    type Id = i64;
+    type Object = MealRecord;
+    type Request = RecordRequest;
 
-#[utoipa::path(get, path = "/api/nutrition/records/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = MealRecord), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn retrieve(
-    State(app): State<App>,
-    CurrentUser(user): CurrentUser,
-    PathId(id): PathId,
-) -> ApiResult<Json<MealRecord>> {
-    Ok(Json(nutrition::get_record(&app.db, &user, id).await?))
-}
+    fn id(object: &MealRecord) -> i64 {
+        object.id
+    }
 
-#[utoipa::path(put, path = "/api/nutrition/records/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = RecordRequest,
-    responses((status = 200, body = MealRecord), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn replace(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<MealRecord>> {
-    let record =
-        nutrition::update_record(&app.db, actor.caller(), id, &body, Mode::Replace).await?;
-    Ok(Json(record))
-}
+    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<MealRecord>> {
+        nutrition::list_records(&app.db, user, query).await
+    }
 
-/// Update some keys; may switch between a planned and an ad-hoc record.
-#[utoipa::path(patch, path = "/api/nutrition/records/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    request_body = RecordRequest,
-    responses((status = 200, body = MealRecord), (status = 400, body = ValidationErrors),
-        (status = 401, body = Detail), (status = 404, body = Detail)))]
-pub async fn update(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<MealRecord>> {
-    let record = nutrition::update_record(&app.db, actor.caller(), id, &body, Mode::Update).await?;
-    Ok(Json(record))
-}
+    async fn get(app: &App, user: &User, id: i64) -> Result<MealRecord> {
+        nutrition::get_record(&app.db, user, id).await
+    }
 
-#[utoipa::path(delete, path = "/api/nutrition/records/{id}/", tag = "nutrition",
-    security(("jwt" = []), ("api_token" = [])), params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Detail),
-        (status = 404, body = Detail)))]
-pub async fn destroy(
-    State(app): State<App>,
-    actor: Actor,
-    PathId(id): PathId,
-) -> ApiResult<StatusCode> {
-    nutrition::delete_record(&app.db, actor.caller(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<MealRecord> {
+        nutrition::create_record(&app.db, caller, body).await
+    }
+
+    async fn update(
+        app: &App,
+        caller: Caller<'_>,
+        id: i64,
+        body: &Body,
+        mode: Mode,
+        if_match: &IfMatch,
+    ) -> Result<MealRecord> {
+        nutrition::update_record(&app.db, caller, id, body, mode, if_match).await
+    }
+
+    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        nutrition::delete_record(&app.db, caller, id, if_match).await
+    }
+
+    fn describe(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's records, newest first."),
+            Operation::Create => Some("One of the caller's meals, or a name with its own nutrition."),
+            Operation::PartialUpdate => Some("May switch between a planned and an ad-hoc record."),
+            _ => None,
+        }
+    }
 }
 
 /// Today's records (UTC), newest first.

@@ -1,0 +1,211 @@
+//! The OpenAPI operations of a mounted [`Resource`], built from its declaration: the list's
+//! parameters from its `ListSpec`, the bodies from its schemas, an example of each error from
+//! its own words.
+
+use utoipa::openapi::path::{
+    HttpMethod, Operation as OpenApiOperation, OperationBuilder, ParameterBuilder, ParameterIn,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{
+    ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::openapi::{Content, OpenApi, RefOr, Required};
+use utoipa::ToSchema;
+
+use fithub_core::listing::{FilterKind, ListSpec};
+
+use super::{Operation, PathKey, Resource};
+use crate::openapi::{self, ErrorExample};
+
+pub(super) fn object_path<R: Resource>() -> String {
+    format!("{}{{id}}/", R::PATH)
+}
+
+/// Adds `R`'s six operations, and the schemas they name, to `openapi`.
+pub(super) fn add_operations<R: Resource>(document: &mut OpenApi) {
+    let object = openapi::register::<R::Object>(document);
+    let request = openapi::register::<R::Request>(document);
+    let page = paginated::<R>(document, &object);
+
+    let id = ParameterBuilder::new()
+        .name("id")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(<R::Id as PathKey>::schema()))
+        .build();
+    let operation = |op: Operation, summary: String| {
+        let mut builder = OperationBuilder::new()
+            .operation_id(Some(format!("{}_{}", R::OPERATION, op.suffix())))
+            .summary(Some(summary))
+            .description(R::describe(op))
+            .tag(R::TAG)
+            .securities(Some(openapi::security_requirements()))
+            .response("401", openapi::error_response(ErrorExample::Unauthenticated));
+        if op != Operation::List && op != Operation::Create {
+            builder = builder.parameter(id.clone()).response(
+                "404",
+                openapi::error_response(ErrorExample::NotFound(R::ENTITY)),
+            );
+        }
+        if matches!(op, Operation::Update | Operation::PartialUpdate | Operation::Destroy) {
+            builder = builder
+                .parameter(openapi::if_match_parameter())
+                .response("412", openapi::error_response(ErrorExample::PreconditionFailed));
+            if R::SHARED {
+                builder = builder.response("403", openapi::error_response(ErrorExample::Forbidden));
+            }
+        }
+        builder
+    };
+    let body = |mode: &str| {
+        RequestBodyBuilder::new()
+            .description(Some(mode))
+            .content("application/json", Content::new(Some(request.clone())))
+            // An empty body reads as `{}` (API.md §1.2).
+            .required(Some(Required::False))
+            .build()
+    };
+    let invalid = openapi::validation_response(openapi::required_example(document, &request));
+
+    let mut list = operation(Operation::List, format!("List {}", R::MANY))
+        .response("200", openapi::json_response(&format!("A page of {}", R::MANY), page))
+        .response("400", openapi::filter_error_response())
+        .response("404", openapi::error_response(ErrorExample::InvalidPage));
+    for parameter in list_parameters(R::LIST) {
+        list = list.parameter(parameter);
+    }
+    let create = operation(Operation::Create, format!("Create {}", R::ONE))
+        .request_body(Some(body("The new object's keys")))
+        .response("201", openapi::created_response(&object))
+        .response("400", invalid.clone());
+    let retrieve = operation(Operation::Retrieve, format!("Get {}", R::ONE))
+        .parameter(openapi::if_none_match_parameter())
+        .response("200", openapi::object_response(&object))
+        .response("304", openapi::not_modified_response());
+    let update = operation(Operation::Update, format!("Replace {}", R::ONE))
+        .request_body(Some(body("Every key required on create, again; others keep their values")))
+        .response("200", openapi::object_response(&object))
+        .response("400", invalid.clone());
+    let partial_update = operation(Operation::PartialUpdate, format!("Change some keys of {}", R::ONE))
+        .request_body(Some(body("Any subset of the writable keys")))
+        .response("200", openapi::object_response(&object))
+        .response("400", invalid);
+    let destroy = operation(Operation::Destroy, format!("Delete {}", R::ONE))
+        .response("204", ResponseBuilder::new().description("Deleted").build());
+
+    let add = |document: &mut OpenApi, path: &str, method: HttpMethod, op: OpenApiOperation| {
+        document.paths.add_path_operation(path, vec![method], op);
+    };
+    let object_path = object_path::<R>();
+    add(document, R::PATH, HttpMethod::Get, list.build());
+    add(document, R::PATH, HttpMethod::Post, create.build());
+    add(document, &object_path, HttpMethod::Get, retrieve.build());
+    add(document, &object_path, HttpMethod::Put, update.build());
+    add(document, &object_path, HttpMethod::Patch, partial_update.build());
+    add(document, &object_path, HttpMethod::Delete, destroy.build());
+}
+
+impl Operation {
+    fn suffix(self) -> &'static str {
+        match self {
+            Operation::List => "list",
+            Operation::Create => "create",
+            Operation::Retrieve => "retrieve",
+            Operation::Update => "update",
+            Operation::PartialUpdate => "partial_update",
+            Operation::Destroy => "destroy",
+        }
+    }
+}
+
+/// `Paginated<Object>`: the page envelope of API.md §1.8 around `object`.
+fn paginated<R: Resource>(document: &mut OpenApi, object: &RefOr<Schema>) -> RefOr<Schema> {
+    let link = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+            .format(Some(SchemaFormat::Custom("uri".to_owned())))
+            .description(Some(description))
+            .build()
+    };
+    let schema = ObjectBuilder::new()
+        .property(
+            "count",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .description(Some("Matching objects on every page")),
+        )
+        .property("next", link("The next page's absolute URL"))
+        .property("previous", link("The previous page's absolute URL"))
+        .property("results", ArrayBuilder::new().items(object.clone()))
+        .required("count")
+        .required("next")
+        .required("previous")
+        .required("results")
+        .build();
+    let name = format!("Paginated{}", <R::Object as ToSchema>::name());
+    openapi::register_schema(document, &name, Schema::Object(schema))
+}
+
+/// The query parameters a list declares: paging, its filters, search and ordering.
+fn list_parameters(spec: &ListSpec) -> Vec<utoipa::openapi::path::Parameter> {
+    let query = |name: &str, schema: Schema, description: String| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .schema(Some(schema))
+            .description(Some(description))
+            .build()
+    };
+    let mut parameters = vec![
+        query(
+            "page",
+            openapi::string_schema(),
+            "A page number from 1, or `last`".to_owned(),
+        ),
+        query(
+            "page_size",
+            openapi::bounded_integer_schema(1, None),
+            "Results per page; above 100 counts as 100 (default 20)".to_owned(),
+        ),
+    ];
+    for filter in spec.filters {
+        let (schema, description) = match filter.kind {
+            FilterKind::Choice(values) => (
+                openapi::choice_schema(values),
+                "Exactly this value".to_owned(),
+            ),
+            FilterKind::Id => (
+                openapi::integer_schema(),
+                "Objects referring to this id; one the caller cannot see matches nothing"
+                    .to_owned(),
+            ),
+            FilterKind::Bool => (openapi::boolean_schema(), "Exactly this value".to_owned()),
+            FilterKind::Date => (openapi::date_schema(), "Exactly this date".to_owned()),
+            FilterKind::Timestamp => (openapi::date_time_schema(), "Exactly this instant".to_owned()),
+        };
+        parameters.push(query(filter.param, schema, description));
+    }
+    if !spec.search.is_empty() {
+        parameters.push(query(
+            "search",
+            openapi::string_schema(),
+            "Terms (split at spaces and commas; a \"quoted phrase\" stays one) that must each \
+             occur in one of the searched fields, ignoring case"
+                .to_owned(),
+        ));
+    }
+    let names: Vec<&str> = spec.ordering.iter().map(|(name, _)| *name).collect();
+    parameters.push(query(
+        "ordering",
+        openapi::string_schema(),
+        format!(
+            "Comma-separated names among {}, each `-` for descending (default {})",
+            names.join(", "),
+            spec.default_ordering.join(",")
+        ),
+    ));
+    parameters
+}
+
