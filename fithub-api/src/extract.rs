@@ -231,9 +231,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatchHeader {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let tags = parts.headers.get(header::IF_MATCH).map(|value| {
-            Tags::parse(value.to_str().unwrap_or_default())
-        });
+        let tags = parts
+            .headers
+            .get(header::IF_MATCH)
+            .map(|value| Tags::parse(value.to_str().unwrap_or_default()));
         Ok(IfMatchHeader(IfMatch(tags)))
     }
 }

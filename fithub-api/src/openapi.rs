@@ -2,13 +2,13 @@
 //! error responses with an example of their own, the conditional-request headers, security.
 
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required};
-use utoipa::ToSchema;
 
 use crate::routes::schemas::{Detail, ValidationErrors};
 
@@ -58,7 +58,10 @@ impl ErrorExample {
                 "No such object, or not the caller's",
                 format!("No {entity} matches the given query."),
             ),
-            ErrorExample::InvalidPage => ("A page past the end, or not a page", "Invalid page.".to_owned()),
+            ErrorExample::InvalidPage => (
+                "A page past the end, or not a page",
+                "Invalid page.".to_owned(),
+            ),
             ErrorExample::Forbidden => (
                 "Visible, but not the caller's to change",
                 "You do not have permission to perform this action.".to_owned(),
@@ -74,7 +77,11 @@ impl ErrorExample {
 /// `{"detail": …}` with its description and example.
 pub fn error_response(error: ErrorExample) -> Response {
     let (description, message) = error.describe();
-    json_response_with_example(description, schema_ref::<Detail>(), json!({ "detail": message }))
+    json_response_with_example(
+        description,
+        schema_ref::<Detail>(),
+        json!({ "detail": message }),
+    )
 }
 
 /// A field-keyed `400`, its example an error of this very body.
@@ -102,7 +109,11 @@ pub fn required_example(document: &OpenApi, request: &RefOr<Schema>) -> Value {
     let RefOr::Ref(reference) = request else {
         return json!({"non_field_errors": ["Invalid data."]});
     };
-    let name = reference.ref_location.rsplit('/').next().unwrap_or_default();
+    let name = reference
+        .ref_location
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     let first_required = document
         .components
         .as_ref()
@@ -124,7 +135,11 @@ pub fn json_response(description: &str, schema: RefOr<Schema>) -> Response {
         .build()
 }
 
-fn json_response_with_example(description: &str, schema: RefOr<Schema>, example: Value) -> Response {
+fn json_response_with_example(
+    description: &str,
+    schema: RefOr<Schema>,
+    example: Value,
+) -> Response {
     let mut content = Content::new(Some(schema));
     content.example = Some(example);
     ResponseBuilder::new()
@@ -136,7 +151,9 @@ fn json_response_with_example(description: &str, schema: RefOr<Schema>, example:
 /// `200` with an object and its `ETag`.
 pub fn object_response(object: &RefOr<Schema>) -> Response {
     let mut response = json_response("The object", object.clone());
-    response.headers.insert("ETag".to_owned(), RefOr::T(etag_header()));
+    response
+        .headers
+        .insert("ETag".to_owned(), RefOr::T(etag_header()));
     response
 }
 
@@ -160,7 +177,9 @@ pub fn not_modified_response() -> Response {
     let mut response = ResponseBuilder::new()
         .description("Not modified: the ETag named by If-None-Match is current")
         .build();
-    response.headers.insert("ETag".to_owned(), RefOr::T(etag_header()));
+    response
+        .headers
+        .insert("ETag".to_owned(), RefOr::T(etag_header()));
     response
 }
 

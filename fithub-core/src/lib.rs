@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod collection;
 pub mod config;
 pub mod datetime;
 pub mod db;

@@ -8,10 +8,7 @@ use fithub_core::testing::TestDatabase;
 async fn execute(db: &Database, sql: &'static str) -> Result<(), sqlx::Error> {
     match db {
         Database::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
-        Database::Sqlite(pools) => sqlx::raw_sql(sql)
-            .execute(pools.writer())
-            .await
-            .map(drop),
+        Database::Sqlite(pools) => sqlx::raw_sql(sql).execute(pools.writer()).await.map(drop),
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use fithub_core::Database;
 use fithub_core::accounts::{Caller, NewAccount, Passwords, User, create_user};
 use fithub_core::audit::Origin;
+use fithub_core::collection::Collection;
 use fithub_core::datetime::Timestamp;
 use fithub_core::db::{PoolSettings, query};
 use fithub_core::nutrition::records_summary;
@@ -213,7 +214,7 @@ async fn statement_counts_do_not_grow_with_the_data() {
         };
         let before = STATEMENTS.load(Ordering::SeqCst);
         let created =
-            measurements::create_measurement(db, caller, body.as_object().expect("object"))
+            measurements::Measurements::create(db, caller, body.as_object().expect("object"))
                 .await
                 .expect("created");
         let statements = STATEMENTS.load(Ordering::SeqCst) - before;
@@ -231,7 +232,7 @@ async fn statement_counts_do_not_grow_with_the_data() {
         // count to say so.
         let page = |number: &str| vec![("page".to_owned(), number.to_owned())];
         let before = STATEMENTS.load(Ordering::SeqCst);
-        let first = goals::list_goals(db, &user, &page("1"))
+        let first = goals::Goals::list(db, &user, &page("1"))
             .await
             .expect("page");
         assert_eq!((first.count, first.results.len()), (1, 1));
@@ -242,7 +243,7 @@ async fn statement_counts_do_not_grow_with_the_data() {
             test.backend()
         );
         let before = STATEMENTS.load(Ordering::SeqCst);
-        assert!(goals::list_goals(db, &user, &page("2")).await.is_err());
+        assert!(goals::Goals::list(db, &user, &page("2")).await.is_err());
         assert_eq!(
             STATEMENTS.load(Ordering::SeqCst) - before,
             2,

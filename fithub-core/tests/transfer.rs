@@ -2,6 +2,7 @@
 
 use fithub_core::accounts::{Caller, NewAccount, Passwords, User, create_user, find_user};
 use fithub_core::audit::Origin;
+use fithub_core::collection::Collection;
 use fithub_core::db::query;
 use fithub_core::input::Body;
 use fithub_core::testing::TestDatabase;
@@ -34,11 +35,11 @@ async fn populate(db: &Database, username: &str) -> User {
         user: &ada,
         origin: &origin,
     };
-    let grains = nutrition::create_category(db, me, &body(json!({"name": "Grains"})))
+    let grains = nutrition::Categories::create(db, me, &body(json!({"name": "Grains"})))
         .await
         .expect("category");
     let oats_category =
-        nutrition::create_category(db, me, &body(json!({"name": "Oats", "parent": grains.id})))
+        nutrition::Categories::create(db, me, &body(json!({"name": "Oats", "parent": grains.id})))
             .await
             .expect("child category");
     let public: i64 = query(
@@ -52,21 +53,21 @@ async fn populate(db: &Database, username: &str) -> User {
     .fetch_scalar(db)
     .await
     .expect("public ingredient");
-    let milk = nutrition::create_ingredient(
+    let milk = nutrition::Ingredients::create(
         db,
         me,
         &body(json!({"name": "Milk", "proteins": 3.4, "fats": 1, "carbs": 5, "calories": 42, "fibers": 0, "sugars": 5})),
     )
     .await
     .expect("personal ingredient");
-    let diet = nutrition::create_diet(
+    let diet = nutrition::Diets::create(
         db,
         me,
         &body(json!({"name": "Lean bulk", "day_proteins_g": 160, "day_fats_g": 70, "day_carbohydrates_g": 300, "day_calories_kcal": 2500, "is_active": true, "end_date": "2099-01-01", "notes": "quoted \"notes\", with commas"})),
     )
     .await
     .expect("diet");
-    let meal = nutrition::create_meal(
+    let meal = nutrition::Meals::create(
         db,
         me,
         &body(json!({"name": "Overnight oats", "diet_id": diet.id, "start_time": "07:30", "start_date": "2025-03-02", "meal_type": "pre_workout"})),
@@ -83,7 +84,7 @@ async fn populate(db: &Database, username: &str) -> User {
         .await
         .expect("meal ingredient");
     }
-    nutrition::create_record(
+    nutrition::Records::create(
         db,
         me,
         &body(
@@ -92,7 +93,7 @@ async fn populate(db: &Database, username: &str) -> User {
     )
     .await
     .expect("planned record");
-    nutrition::create_record(
+    nutrition::Records::create(
         db,
         me,
         &body(
@@ -101,14 +102,14 @@ async fn populate(db: &Database, username: &str) -> User {
     )
     .await
     .expect("ad-hoc record");
-    nutrition::create_preference(
+    nutrition::Preferences::create(
         db,
         me,
         &body(json!({"ingredient_id": public, "preference_type": "love", "description": "staple"})),
     )
     .await
     .expect("preference");
-    goals::create_goal(
+    goals::Goals::create(
         db,
         me,
         &body(json!({"goal_type": "muscle_gain", "target_date": "2099-06-01", "notes": "+4 kg"})),
@@ -119,7 +120,7 @@ async fn populate(db: &Database, username: &str) -> User {
         ("weight_kg", 72.5, "2025-02-20T06:15:00Z"),
         ("body_fat_percentage", 21.0, "2025-03-02T06:30:00Z"),
     ] {
-        measurements::create_measurement(
+        measurements::Measurements::create(
             db,
             me,
             &body(json!({"metric": metric, "measurement_type": "log", "value": value, "timestamp": at})),
@@ -209,7 +210,7 @@ async fn a_database_survives_a_round_trip_through_the_other_backend() {
 
     // The restored data works: ada logs in with her password, her summaries add up.
     let ada = find_user(back.database(), "ada").await.expect("ada");
-    let meals = nutrition::list_meals(back.database(), &ada, &[])
+    let meals = nutrition::Meals::list(back.database(), &ada, &[])
         .await
         .expect("meals");
     let summary = nutrition::meal_summary(back.database(), &ada, meals.results[0].id)
@@ -236,7 +237,7 @@ async fn a_database_survives_a_round_trip_through_the_other_backend() {
         user: &ada,
         origin: &origin,
     };
-    nutrition::create_diet(
+    nutrition::Diets::create(
         back.database(),
         me,
         &body(json!({"name": "After", "day_proteins_g": 1, "day_fats_g": 1, "day_carbohydrates_g": 1, "day_calories_kcal": 1})),
@@ -403,7 +404,7 @@ async fn a_users_archive_moves_into_an_instance_whose_ids_are_taken() {
 
         let moved = find_user(target.database(), "ada").await.expect("ada");
         assert_ne!(moved.id, ada.id, "a new id: {} was taken", ada.id);
-        let meals = nutrition::list_meals(target.database(), &moved, &[])
+        let meals = nutrition::Meals::list(target.database(), &moved, &[])
             .await
             .expect("meals");
         assert_eq!(meals.count, 1);
@@ -415,7 +416,7 @@ async fn a_users_archive_moves_into_an_instance_whose_ids_are_taken() {
             (summary.total_calories.0 - 387.2).abs() < 1e-9,
             "relationships kept"
         );
-        let records = nutrition::list_records(target.database(), &moved, &[])
+        let records = nutrition::Records::list(target.database(), &moved, &[])
             .await
             .expect("records");
         assert_eq!(records.count, 2);
@@ -427,7 +428,7 @@ async fn a_users_archive_moves_into_an_instance_whose_ids_are_taken() {
         );
         // Bob's data is untouched, and his diet is still active beside ada's.
         assert_eq!(
-            nutrition::list_diets(target.database(), &bob, &[])
+            nutrition::Diets::list(target.database(), &bob, &[])
                 .await
                 .expect("diets")
                 .count,

@@ -2,57 +2,69 @@
 //! parameters from its `ListSpec`, the bodies from its schemas, an example of each error from
 //! its own words.
 
+use utoipa::ToSchema;
 use utoipa::openapi::path::{
     HttpMethod, Operation as OpenApiOperation, OperationBuilder, ParameterBuilder, ParameterIn,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::{
-    ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type,
-};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::{Content, OpenApi, RefOr, Required};
-use utoipa::ToSchema;
 
 use fithub_core::listing::{FilterKind, ListSpec};
 
-use super::{Operation, PathKey, Resource};
+use fithub_core::collection::{Collection, Operation};
+
+use super::{Mounted, PathKey};
 use crate::openapi::{self, ErrorExample};
 
-pub(super) fn object_path<R: Resource>() -> String {
-    format!("{}{{id}}/", R::PATH)
-}
-
-/// Adds `R`'s six operations, and the schemas they name, to `openapi`.
-pub(super) fn add_operations<R: Resource>(document: &mut OpenApi) {
-    let object = openapi::register::<R::Object>(document);
-    let request = openapi::register::<R::Request>(document);
-    let page = paginated::<R>(document, &object);
+/// Adds the six operations of `mounted`, and the schemas they name, to `document`.
+pub(super) fn add_operations<C, R>(mounted: &Mounted<C, R>, document: &mut OpenApi)
+where
+    C: Collection,
+    C::Id: PathKey,
+    C::Object: ToSchema,
+    R: ToSchema,
+{
+    let object = openapi::register::<C::Object>(document);
+    let request = openapi::register::<R>(document);
+    let page = paginated::<C::Object>(document, &object);
+    let prefix = mounted.operation_prefix();
+    let one = one(C::ENTITY);
+    let many = mounted.many();
 
     let id = ParameterBuilder::new()
         .name("id")
         .parameter_in(ParameterIn::Path)
         .required(Required::True)
-        .schema(Some(<R::Id as PathKey>::schema()))
+        .schema(Some(<C::Id as PathKey>::schema()))
         .build();
     let operation = |op: Operation, summary: String| {
         let mut builder = OperationBuilder::new()
-            .operation_id(Some(format!("{}_{}", R::OPERATION, op.suffix())))
+            .operation_id(Some(format!("{prefix}_{}", suffix(op))))
             .summary(Some(summary))
-            .description(R::describe(op))
-            .tag(R::TAG)
+            .description(C::rule(op))
+            .tag(mounted.tag())
             .securities(Some(openapi::security_requirements()))
-            .response("401", openapi::error_response(ErrorExample::Unauthenticated));
+            .response(
+                "401",
+                openapi::error_response(ErrorExample::Unauthenticated),
+            );
         if op != Operation::List && op != Operation::Create {
             builder = builder.parameter(id.clone()).response(
                 "404",
-                openapi::error_response(ErrorExample::NotFound(R::ENTITY)),
+                openapi::error_response(ErrorExample::NotFound(C::ENTITY)),
             );
         }
-        if matches!(op, Operation::Update | Operation::PartialUpdate | Operation::Destroy) {
-            builder = builder
-                .parameter(openapi::if_match_parameter())
-                .response("412", openapi::error_response(ErrorExample::PreconditionFailed));
-            if R::SHARED {
+        if matches!(
+            op,
+            Operation::Replace | Operation::Update | Operation::Delete
+        ) {
+            builder = builder.parameter(openapi::if_match_parameter()).response(
+                "412",
+                openapi::error_response(ErrorExample::PreconditionFailed),
+            );
+            if C::SHARED {
                 builder = builder.response("403", openapi::error_response(ErrorExample::Forbidden));
             }
         }
@@ -68,62 +80,91 @@ pub(super) fn add_operations<R: Resource>(document: &mut OpenApi) {
     };
     let invalid = openapi::validation_response(openapi::required_example(document, &request));
 
-    let mut list = operation(Operation::List, format!("List {}", R::MANY))
-        .response("200", openapi::json_response(&format!("A page of {}", R::MANY), page))
+    let mut list = operation(Operation::List, format!("List {many}"))
+        .response(
+            "200",
+            openapi::json_response(&format!("A page of {many}"), page),
+        )
         .response("400", openapi::filter_error_response())
         .response("404", openapi::error_response(ErrorExample::InvalidPage));
-    for parameter in list_parameters(R::LIST) {
+    for parameter in list_parameters(C::LIST) {
         list = list.parameter(parameter);
     }
-    let create = operation(Operation::Create, format!("Create {}", R::ONE))
+    let create = operation(Operation::Create, format!("Create {one}"))
         .request_body(Some(body("The new object's keys")))
         .response("201", openapi::created_response(&object))
         .response("400", invalid.clone());
-    let retrieve = operation(Operation::Retrieve, format!("Get {}", R::ONE))
+    let retrieve = operation(Operation::Get, format!("Get {one}"))
         .parameter(openapi::if_none_match_parameter())
         .response("200", openapi::object_response(&object))
         .response("304", openapi::not_modified_response());
-    let update = operation(Operation::Update, format!("Replace {}", R::ONE))
-        .request_body(Some(body("Every key required on create, again; others keep their values")))
+    let update = operation(Operation::Replace, format!("Replace {one}"))
+        .request_body(Some(body(
+            "Every key required on create, again; others keep their values",
+        )))
         .response("200", openapi::object_response(&object))
         .response("400", invalid.clone());
-    let partial_update = operation(Operation::PartialUpdate, format!("Change some keys of {}", R::ONE))
+    let partial_update = operation(Operation::Update, format!("Change some keys of {one}"))
         .request_body(Some(body("Any subset of the writable keys")))
         .response("200", openapi::object_response(&object))
         .response("400", invalid);
-    let destroy = operation(Operation::Destroy, format!("Delete {}", R::ONE))
+    let destroy = operation(Operation::Delete, format!("Delete {one}"))
         .response("204", ResponseBuilder::new().description("Deleted").build());
 
     let add = |document: &mut OpenApi, path: &str, method: HttpMethod, op: OpenApiOperation| {
         document.paths.add_path_operation(path, vec![method], op);
     };
-    let object_path = object_path::<R>();
-    add(document, R::PATH, HttpMethod::Get, list.build());
-    add(document, R::PATH, HttpMethod::Post, create.build());
+    let object_path = format!("{}{{id}}/", mounted.path);
+    add(document, mounted.path, HttpMethod::Get, list.build());
+    add(document, mounted.path, HttpMethod::Post, create.build());
     add(document, &object_path, HttpMethod::Get, retrieve.build());
     add(document, &object_path, HttpMethod::Put, update.build());
-    add(document, &object_path, HttpMethod::Patch, partial_update.build());
+    add(
+        document,
+        &object_path,
+        HttpMethod::Patch,
+        partial_update.build(),
+    );
     add(document, &object_path, HttpMethod::Delete, destroy.build());
 }
 
-impl Operation {
-    fn suffix(self) -> &'static str {
-        match self {
-            Operation::List => "list",
-            Operation::Create => "create",
-            Operation::Retrieve => "retrieve",
-            Operation::Update => "update",
-            Operation::PartialUpdate => "partial_update",
-            Operation::Destroy => "destroy",
-        }
+/// The operation id's suffix, as Django REST framework names them.
+fn suffix(operation: Operation) -> &'static str {
+    match operation {
+        Operation::List => "list",
+        Operation::Create => "create",
+        Operation::Get => "retrieve",
+        Operation::Replace => "update",
+        Operation::Update => "partial_update",
+        Operation::Delete => "destroy",
     }
 }
 
+/// One object in a summary: `MealRecord` is `a meal record`, `Ingredient` `an ingredient`.
+fn one(entity: &str) -> String {
+    let mut words = String::new();
+    for c in entity.chars() {
+        if c.is_uppercase() && !words.is_empty() {
+            words.push(' ');
+        }
+        words.extend(c.to_lowercase());
+    }
+    let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {words}")
+}
+
 /// `Paginated<Object>`: the page envelope of API.md §1.8 around `object`.
-fn paginated<R: Resource>(document: &mut OpenApi, object: &RefOr<Schema>) -> RefOr<Schema> {
+fn paginated<T: ToSchema>(document: &mut OpenApi, object: &RefOr<Schema>) -> RefOr<Schema> {
     let link = |description: &str| {
         ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::String,
+                Type::Null,
+            ]))
             .format(Some(SchemaFormat::Custom("uri".to_owned())))
             .description(Some(description))
             .build()
@@ -143,7 +184,7 @@ fn paginated<R: Resource>(document: &mut OpenApi, object: &RefOr<Schema>) -> Ref
         .required("previous")
         .required("results")
         .build();
-    let name = format!("Paginated{}", <R::Object as ToSchema>::name());
+    let name = format!("Paginated{}", T::name());
     openapi::register_schema(document, &name, Schema::Object(schema))
 }
 
@@ -183,7 +224,10 @@ fn list_parameters(spec: &ListSpec) -> Vec<utoipa::openapi::path::Parameter> {
             ),
             FilterKind::Bool => (openapi::boolean_schema(), "Exactly this value".to_owned()),
             FilterKind::Date => (openapi::date_schema(), "Exactly this date".to_owned()),
-            FilterKind::Timestamp => (openapi::date_time_schema(), "Exactly this instant".to_owned()),
+            FilterKind::Timestamp => (
+                openapi::date_time_schema(),
+                "Exactly this instant".to_owned(),
+            ),
         };
         parameters.push(query(filter.param, schema, description));
     }
@@ -208,4 +252,3 @@ fn list_parameters(spec: &ListSpec) -> Vec<utoipa::openapi::path::Parameter> {
     ));
     parameters
 }
-

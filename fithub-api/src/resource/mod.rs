@@ -1,27 +1,24 @@
 //! The five operations of a collection (API.md §1.7), mounted the same way for every resource.
 //!
-//! A resource file says only what is particular to it: where it lives, which core functions
-//! serve it and how its operations are described ([`Resource`]). [`mount`] turns that into the
-//! routes, the status codes, `Location` on creation, conditional writes, and the OpenAPI
-//! operations with unique ids (`nutrition_diets_list` … `nutrition_diets_destroy`).
+//! The core declares each collection once ([`Collection`]: its operations, list and rules);
+//! [`mount`] serves it at a path with the routes, the status codes, `Location` on creation,
+//! conditional writes, and the OpenAPI operations with unique ids derived from the path
+//! (`nutrition_diets_list` … `nutrition_diets_destroy`).
 
 mod docs;
 
 use std::fmt::Display;
-use std::future::Future;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
-use fithub_core::Result;
-use fithub_core::accounts::{Caller, User};
-use fithub_core::input::{Body, Mode};
-use fithub_core::listing::{ListSpec, Page};
-use fithub_core::precondition::IfMatch;
+use fithub_core::collection::{Change, Collection};
+use fithub_core::input::Mode;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,77 +28,39 @@ use crate::error::{ApiResult, detail};
 use crate::extract::{Actor, CurrentUser, IfMatchHeader, JsonBody};
 use crate::pagination::{ListRequest, Paginated};
 
-/// A collection of objects and the core functions that serve it.
-pub trait Resource: Send + Sync + 'static {
-    /// The collection's path, e.g. `/api/nutrition/diets/`; an object's is `{PATH}{id}/`.
-    const PATH: &'static str;
-    /// The prefix of the operation ids, e.g. `nutrition_diets`.
-    const OPERATION: &'static str;
-    const TAG: &'static str;
-    /// The object as messages name it (`No Diet matches the given query.`).
-    const ENTITY: &'static str;
-    /// One object and several, in the operations' summaries: `a diet`, `diets`.
-    const ONE: &'static str;
-    const MANY: &'static str;
-    /// Whether a visible object may still be refused to the caller (`403`): shared objects.
-    const SHARED: bool = false;
-    /// The list's filters, search fields and orderings.
-    const LIST: &'static ListSpec;
-
-    type Id: PathKey;
-    type Object: Serialize + ToSchema + Send + 'static;
-    /// The request body's schema.
-    type Request: ToSchema;
-
-    fn id(object: &Self::Object) -> Self::Id;
-
-    fn list(
-        app: &App,
-        user: &User,
-        query: &[(String, String)],
-    ) -> impl Future<Output = Result<Page<Self::Object>>> + Send;
-
-    fn get(app: &App, user: &User, id: Self::Id)
-    -> impl Future<Output = Result<Self::Object>> + Send;
-
-    fn create(
-        app: &App,
-        caller: Caller<'_>,
-        body: &Body,
-    ) -> impl Future<Output = Result<Self::Object>> + Send;
-
-    /// `PUT` (`Mode::Replace`) or `PATCH` (`Mode::Update`), refused unless `if_match` holds.
-    fn update(
-        app: &App,
-        caller: Caller<'_>,
-        id: Self::Id,
-        body: &Body,
-        mode: Mode,
-        if_match: &IfMatch,
-    ) -> impl Future<Output = Result<Self::Object>> + Send;
-
-    fn delete(
-        app: &App,
-        caller: Caller<'_>,
-        id: Self::Id,
-        if_match: &IfMatch,
-    ) -> impl Future<Output = Result<()>> + Send;
-
-    /// More words for one operation's description, beyond its summary.
-    fn describe(_operation: Operation) -> Option<&'static str> {
-        None
-    }
+/// Where a collection is mounted, and the schema of its bodies: what the HTTP side adds to a
+/// core [`Collection`].
+pub struct Mounted<C, R> {
+    /// The collection's path, e.g. `/api/nutrition/diets/`; an object's is `{path}{id}/`.
+    pub path: &'static str,
+    collection: PhantomData<fn() -> (C, R)>,
 }
 
-/// The operations [`mount`] provides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    List,
-    Create,
-    Retrieve,
-    Update,
-    PartialUpdate,
-    Destroy,
+impl<C, R> Mounted<C, R> {
+    /// The operation ids' prefix, from the path: `nutrition_diets`, `nutrition_meal_ingredients`.
+    fn operation_prefix(&self) -> String {
+        self.path
+            .trim_start_matches("/api/")
+            .trim_matches('/')
+            .replace(['/', '-'], "_")
+    }
+
+    /// The tag, the area of the API: `nutrition`, `goals`.
+    fn tag(&self) -> &'static str {
+        let area = self.path.trim_start_matches("/api/");
+        area.split('/').next().unwrap_or(area)
+    }
+
+    /// Several objects in a summary: the last segment, `meal ingredients`.
+    fn many(&self) -> String {
+        let last = self
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        last.replace('-', " ")
+    }
 }
 
 /// An object id in a path: an integer, or a goal's UUID.
@@ -137,17 +96,28 @@ impl<K: PathKey, S: Send + Sync> FromRequestParts<S> for Key<K> {
     }
 }
 
-/// Adds `R`'s collection and object routes to `router`, with their OpenAPI operations.
-pub fn mount<R: Resource>(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    let collection: MethodRouter<App> = get(list::<R>).post(create::<R>);
-    let object: MethodRouter<App> = get(retrieve::<R>)
-        .put(replace::<R>)
-        .patch(partial_update::<R>)
-        .delete(destroy::<R>);
+/// Adds collection `C`'s routes at `path`, with their OpenAPI operations; `R` describes its
+/// request bodies.
+pub fn mount<C, R>(router: OpenApiRouter<App>, path: &'static str) -> OpenApiRouter<App>
+where
+    C: Collection,
+    C::Id: PathKey,
+    C::Object: ToSchema,
+    R: ToSchema,
+{
+    let mounted = Mounted::<C, R> {
+        path,
+        collection: PhantomData,
+    };
+    let collection: MethodRouter<App> = get(list::<C>).post(create::<C>);
+    let object: MethodRouter<App> = get(retrieve::<C>)
+        .put(replace::<C>)
+        .patch(update::<C>)
+        .delete(delete::<C>);
     let mut router = router
-        .route(R::PATH, collection)
-        .route(&docs::object_path::<R>(), object);
-    docs::add_operations::<R>(router.get_openapi_mut());
+        .route(path, collection)
+        .route(&format!("{path}{{id}}/"), object);
+    docs::add_operations(&mounted, router.get_openapi_mut());
     router
 }
 
@@ -160,61 +130,83 @@ pub fn created(location: &str, object: impl Serialize) -> Response {
     response
 }
 
-async fn list<R: Resource>(
+async fn list<C: Collection>(
     State(app): State<App>,
     CurrentUser(user): CurrentUser,
     list: ListRequest,
-) -> ApiResult<Json<Paginated<R::Object>>> {
-    let page = R::list(&app, &user, list.query()).await?;
+) -> ApiResult<Json<Paginated<C::Object>>> {
+    let page = C::list(&app.db, &user, list.query()).await?;
     Ok(Json(list.envelope(page)))
 }
 
-async fn create<R: Resource>(
+async fn create<C: Collection>(
     State(app): State<App>,
     actor: Actor,
+    uri: Uri,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let object = R::create(&app, actor.caller(), &body).await?;
-    let location = format!("{}{}/", R::PATH, R::id(&object));
+    let object = C::create(&app.db, actor.caller(), &body).await?;
+    // The collection's path is this request's.
+    let location = format!("{}{}/", uri.path(), C::id(&object));
     Ok(created(&location, object))
 }
 
-async fn retrieve<R: Resource>(
+async fn retrieve<C: Collection>(
     State(app): State<App>,
     CurrentUser(user): CurrentUser,
-    Key(id): Key<R::Id>,
-) -> ApiResult<Json<R::Object>> {
-    Ok(Json(R::get(&app, &user, id).await?))
+    Key(id): Key<C::Id>,
+) -> ApiResult<Json<C::Object>>
+where
+    C::Id: PathKey,
+{
+    Ok(Json(C::get(&app.db, &user, id).await?))
 }
 
-async fn replace<R: Resource>(
+async fn replace<C: Collection>(
     State(app): State<App>,
     actor: Actor,
-    Key(id): Key<R::Id>,
+    Key(id): Key<C::Id>,
     IfMatchHeader(if_match): IfMatchHeader,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<R::Object>> {
-    let object = R::update(&app, actor.caller(), id, &body, Mode::Replace, &if_match).await?;
-    Ok(Json(object))
+) -> ApiResult<Json<C::Object>>
+where
+    C::Id: PathKey,
+{
+    let change = Change {
+        body: &body,
+        mode: Mode::Replace,
+        if_match: &if_match,
+    };
+    Ok(Json(C::update(&app.db, actor.caller(), id, change).await?))
 }
 
-async fn partial_update<R: Resource>(
+async fn update<C: Collection>(
     State(app): State<App>,
     actor: Actor,
-    Key(id): Key<R::Id>,
+    Key(id): Key<C::Id>,
     IfMatchHeader(if_match): IfMatchHeader,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<R::Object>> {
-    let object = R::update(&app, actor.caller(), id, &body, Mode::Update, &if_match).await?;
-    Ok(Json(object))
+) -> ApiResult<Json<C::Object>>
+where
+    C::Id: PathKey,
+{
+    let change = Change {
+        body: &body,
+        mode: Mode::Update,
+        if_match: &if_match,
+    };
+    Ok(Json(C::update(&app.db, actor.caller(), id, change).await?))
 }
 
-async fn destroy<R: Resource>(
+async fn delete<C: Collection>(
     State(app): State<App>,
     actor: Actor,
-    Key(id): Key<R::Id>,
+    Key(id): Key<C::Id>,
     IfMatchHeader(if_match): IfMatchHeader,
-) -> ApiResult<StatusCode> {
-    R::delete(&app, actor.caller(), id, &if_match).await?;
+) -> ApiResult<StatusCode>
+where
+    C::Id: PathKey,
+{
+    C::delete(&app.db, actor.caller(), id, &if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }

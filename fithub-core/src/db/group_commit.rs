@@ -155,9 +155,7 @@ fn group_query(group: &[Waiting]) -> Query {
             query.push(";\n");
         }
         query.push_script(waiting.script.clone());
-        query
-            .push("\n;\nSELECT 1 AS ")
-            .push(BOUNDARY_COLUMN);
+        query.push("\n;\nSELECT 1 AS ").push(BOUNDARY_COLUMN);
     }
     query
 }

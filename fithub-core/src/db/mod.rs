@@ -153,7 +153,11 @@ impl Database {
             Database::Postgres(pool) => counts(pool),
             Database::Sqlite(pools) => {
                 let (readers, writer) = (counts(&pools.readers), counts(&pools.writer));
-                (readers.0 + writer.0, readers.1 + writer.1, readers.2 + writer.2)
+                (
+                    readers.0 + writer.0,
+                    readers.1 + writer.1,
+                    readers.2 + writer.2,
+                )
             }
         };
         let in_use = i64::from(size) - idle as i64;

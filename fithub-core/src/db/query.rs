@@ -199,9 +199,7 @@ impl Query {
     ) -> sqlx::Result<Option<T>> {
         let (sql, values) = (AssertSqlSafe(self.sql), self.values);
         on_target!(executor.into(), self.access, values, |on, arguments| {
-            sqlx::query_as_with(sql, arguments)
-                .fetch_optional(on)
-                .await
+            sqlx::query_as_with(sql, arguments).fetch_optional(on).await
         })
     }
 

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::accounts::{Caller, User, UserBrief};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Database, DbUuid, Executor, Transaction, query};
 use crate::error::{Error, Result};
@@ -98,8 +99,7 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "goal.delete",
 };
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: "goals g",
     columns: columns!(),
     filters: &[
@@ -129,23 +129,111 @@ pub const LIST: ListSpec = ListSpec {
     id: "g.id",
 };
 
-pub async fn list_goals(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<Goal>> {
-    let params = LIST.parse(query_string)?;
-    let page: Page<Row> = LIST
-        .fetch(
-            db,
-            |q| {
-                q.push("g.user_id = ").push_bind(user.id);
-            },
-            &params,
+/// The goals collection.
+pub struct Goals;
+
+impl Collection for Goals {
+    const ENTITY: &'static str = "Goal";
+    const LIST: &'static ListSpec = &LIST;
+    type Id = Uuid;
+    type Object = Goal;
+
+    fn id(object: &Goal) -> Uuid {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<Goal>> {
+        let params = LIST.parse(query_string)?;
+        let page: Page<Row> = LIST
+            .fetch(
+                db,
+                |q| {
+                    q.push("g.user_id = ").push_bind(user.id);
+                },
+                &params,
+            )
+            .await?;
+        let (owner, today) = (user.brief(), datetime::today());
+        Ok(page.map(|row| row.into_goal(&owner, today)))
+    }
+
+    async fn get(db: &Database, user: &User, id: Uuid) -> Result<Goal> {
+        find(db, user, id).await
+    }
+
+    /// Creating or updating a goal never changes the caller's other goals.
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Goal> {
+        let fields = Fields::read(body, Mode::Create, None)?;
+        let id = Uuid::new_v4();
+        let mut tx = caller.begin(db).await?;
+        query(
+            "INSERT INTO goals (id, user_id, goal_type, target_date, notes, is_active, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.goal_type)
+        .bind(fields.target_date)
+        .bind(fields.notes)
+        .bind(fields.is_active)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
         .await?;
-    let (owner, today) = (user.brief(), datetime::today());
-    Ok(page.map(|row| row.into_goal(&owner, today)))
+        caller.audit(&mut tx, "goal.create", "goal", id).await?;
+        let goal = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(goal)
+    }
+
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: Uuid,
+        change: Change<'_>,
+    ) -> Result<Goal> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = find(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        let fields = Fields::read(body, mode, Some(&current))?;
+        query(
+            "UPDATE goals SET goal_type = $3, target_date = $4, notes = $5, is_active = $6, \
+             updated_at = $7 WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.goal_type)
+        .bind(fields.target_date)
+        .bind(fields.notes)
+        .bind(fields.is_active)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+        caller.audit(&mut tx, "goal.update", "goal", id).await?;
+        let goal = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(goal)
+    }
+
+    async fn delete(db: &Database, caller: Caller<'_>, id: Uuid, if_match: &IfMatch) -> Result<()> {
+        let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        TABLE.delete(db, caller, id, if_match, current).await
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's goals."),
+            _ => None,
+        }
+    }
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: Uuid) -> Result<Goal> {
@@ -160,10 +248,6 @@ async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: Uuid) -> R
     .await?;
     row.map(|row| row.into_goal(&user.brief(), datetime::today()))
         .ok_or(Error::NotFound("Goal"))
-}
-
-pub async fn get_goal(db: &Database, user: &User, id: Uuid) -> Result<Goal> {
-    find(db, user, id).await
 }
 
 /// `GET active/`: the active goals, newest first.
@@ -258,71 +342,6 @@ impl Fields {
             is_active: is_active.or(current.map(|g| g.is_active)).unwrap_or(true),
         })
     }
-}
-
-/// Creating or updating a goal never changes the caller's other goals.
-pub async fn create_goal(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Goal> {
-    let fields = Fields::read(body, Mode::Create, None)?;
-    let id = Uuid::new_v4();
-    let mut tx = caller.begin(db).await?;
-    query(
-        "INSERT INTO goals (id, user_id, goal_type, target_date, notes, is_active, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.goal_type)
-    .bind(fields.target_date)
-    .bind(fields.notes)
-    .bind(fields.is_active)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller.audit(&mut tx, "goal.create", "goal", id).await?;
-    let goal = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(goal)
-}
-
-pub async fn update_goal(
-    db: &Database,
-    caller: Caller<'_>,
-    id: Uuid,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<Goal> {
-    let mut tx = caller.begin(db).await?;
-    let current = find(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    let fields = Fields::read(body, mode, Some(&current))?;
-    query(
-        "UPDATE goals SET goal_type = $3, target_date = $4, notes = $5, is_active = $6, \
-         updated_at = $7 WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.goal_type)
-    .bind(fields.target_date)
-    .bind(fields.notes)
-    .bind(fields.is_active)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller.audit(&mut tx, "goal.update", "goal", id).await?;
-    let goal = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(goal)
-}
-
-pub async fn delete_goal(
-    db: &Database,
-    caller: Caller<'_>,
-    id: Uuid,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
-    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// `activate` (this goal active, every other one not, in one transaction) or `deactivate`.

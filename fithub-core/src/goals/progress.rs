@@ -5,8 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Goal, get_goal};
+use super::{Goal, Goals};
 use crate::accounts::User;
+use crate::collection::Collection;
 use crate::db::{Database, query};
 use crate::error::Result;
 use crate::measurements::{BodyMeasurement, measurements_by_id};
@@ -39,7 +40,7 @@ struct Span {
 }
 
 pub async fn goal_progress(db: &Database, user: &User, id: Uuid) -> Result<GoalProgress> {
-    let goal = get_goal(db, user, id).await?;
+    let goal = Goals::get(db, user, id).await?;
     // The count and both ends in one query; the two measurements in one more.
     let span: Span = query(
         "SELECT COUNT(*) AS count, \

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
 use crate::audit::{self, Entry};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Query, Script, Transaction, query};
 use crate::error::{Error, Result};
@@ -155,8 +156,7 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "measurement.delete",
 };
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: "body_measurements b",
     columns: columns!(),
     filters: &[
@@ -181,23 +181,102 @@ pub const LIST: ListSpec = ListSpec {
     id: "b.id",
 };
 
-pub async fn list_measurements(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<BodyMeasurement>> {
-    let params = LIST.parse(query_string)?;
-    let page: Page<Row> = LIST
-        .fetch(
+/// The measurements collection.
+pub struct Measurements;
+
+impl Collection for Measurements {
+    const ENTITY: &'static str = "BodyMeasurement";
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = BodyMeasurement;
+
+    fn id(object: &BodyMeasurement) -> i64 {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<BodyMeasurement>> {
+        let params = LIST.parse(query_string)?;
+        let page: Page<Row> = LIST
+            .fetch(
+                db,
+                |q| {
+                    q.push("b.user_id = ").push_bind(user.id);
+                },
+                &params,
+            )
+            .await?;
+        let owner = user.brief();
+        Ok(page.map(|row| row.into_measurement(&owner)))
+    }
+
+    async fn get(db: &Database, user: &User, id: i64) -> Result<BodyMeasurement> {
+        find(db, user, id).await
+    }
+
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<BodyMeasurement> {
+        let fields = Fields::read(body, Mode::Create, None)?;
+        let row: Row = audit::insert_audited(
             db,
-            |q| {
-                q.push("b.user_id = ").push_bind(user.id);
-            },
-            &params,
+            insert_script(caller.user, &fields),
+            caller.origin,
+            Entry::new("measurement.create").by(caller.user),
+            "body_measurement",
         )
         .await?;
-    let owner = user.brief();
-    Ok(page.map(|row| row.into_measurement(&owner)))
+        Ok(row.into_measurement(&caller.user.brief()))
+    }
+
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<BodyMeasurement> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = find(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        let fields = Fields::read(body, mode, Some(&current))?;
+        query(
+            "UPDATE body_measurements SET metric = $3, measurement_type = $4, value = $5, \
+             \"timestamp\" = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.metric)
+        .bind(fields.measurement_type)
+        .bind(fields.value)
+        .bind(fields.timestamp)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+        caller
+            .audit(&mut tx, "measurement.update", "body_measurement", id)
+            .await?;
+        let updated = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        TABLE.delete(db, caller, id, if_match, current).await
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's measurements, newest first."),
+            _ => None,
+        }
+    }
 }
 
 async fn find<'e>(
@@ -216,10 +295,6 @@ async fn find<'e>(
     .await?;
     row.map(|row| row.into_measurement(&user.brief()))
         .ok_or(Error::NotFound("BodyMeasurement"))
-}
-
-pub async fn get_measurement(db: &Database, user: &User, id: i64) -> Result<BodyMeasurement> {
-    find(db, user, id).await
 }
 
 /// A measurement's writable keys, after defaults or the stored values.
@@ -296,66 +371,6 @@ async fn insert(tx: &mut Transaction, user: &User, fields: &Fields) -> Result<Bo
         .fetch_one(tx)
         .await?;
     Ok(row.into_measurement(&user.brief()))
-}
-
-pub async fn create_measurement(
-    db: &Database,
-    caller: Caller<'_>,
-    body: &Body,
-) -> Result<BodyMeasurement> {
-    let fields = Fields::read(body, Mode::Create, None)?;
-    let row: Row = audit::insert_audited(
-        db,
-        insert_script(caller.user, &fields),
-        caller.origin,
-        Entry::new("measurement.create").by(caller.user),
-        "body_measurement",
-    )
-    .await?;
-    Ok(row.into_measurement(&caller.user.brief()))
-}
-
-pub async fn update_measurement(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<BodyMeasurement> {
-    let mut tx = caller.begin(db).await?;
-    let current = find(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    let fields = Fields::read(body, mode, Some(&current))?;
-    query(
-        "UPDATE body_measurements SET metric = $3, measurement_type = $4, value = $5, \
-         \"timestamp\" = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.metric)
-    .bind(fields.measurement_type)
-    .bind(fields.value)
-    .bind(fields.timestamp)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "measurement.update", "body_measurement", id)
-        .await?;
-    let updated = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(updated)
-}
-
-pub async fn delete_measurement(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
-    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// The user's measurements with these ids, in one query.

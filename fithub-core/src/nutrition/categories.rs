@@ -4,14 +4,15 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::accounts::Caller;
+use crate::accounts::{Caller, User};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::precondition::IfMatch;
 use crate::input::{Body, Mode, Need, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::permissions::ensure_may_modify_shared;
+use crate::precondition::IfMatch;
 
 use super::NAME_MAX;
 
@@ -24,8 +25,7 @@ pub struct Category {
     pub parent: Option<i64>,
 }
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: "categories c",
     columns: "c.id, c.name, c.parent_id AS parent",
     filters: &[Filter {
@@ -39,20 +39,125 @@ pub const LIST: ListSpec = ListSpec {
     id: "c.id",
 };
 
-/// Everyone sees every category.
-pub async fn list_categories(
-    db: &Database,
-    query_string: &[(String, String)],
-) -> Result<Page<Category>> {
-    let params = LIST.parse(query_string)?;
-    LIST.fetch(
-        db,
-        |q| {
-            q.push("1 = 1");
-        },
-        &params,
-    )
-    .await
+/// The categories collection.
+pub struct Categories;
+
+impl Collection for Categories {
+    const ENTITY: &'static str = "Category";
+    const SHARED: bool = true;
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = Category;
+
+    fn id(object: &Category) -> i64 {
+        object.id
+    }
+
+    /// Everyone sees every category.
+    async fn list(
+        db: &Database,
+        _user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<Category>> {
+        let params = LIST.parse(query_string)?;
+        LIST.fetch(
+            db,
+            |q| {
+                q.push("1 = 1");
+            },
+            &params,
+        )
+        .await
+    }
+
+    async fn get(db: &Database, _user: &User, id: i64) -> Result<Category> {
+        Ok(find(db, id).await?.category)
+    }
+
+    /// Any authenticated user may create a category; they are recorded as its creator.
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Category> {
+        let mut tx = caller.begin(db).await?;
+        let fields = CategoryFields::read(&mut tx, body, Mode::Create, None).await?;
+        let now = Timestamp::now();
+        let id: i64 = query(
+            "INSERT INTO categories (name, parent_id, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(fields.name)
+        .bind(fields.parent)
+        .bind(caller.user.id)
+        .bind(now)
+        .fetch_scalar(&mut tx)
+        .await?;
+        caller
+            .audit(&mut tx, "category.create", "category", id)
+            .await?;
+        let category = find(&mut tx, id).await?.category;
+        tx.commit().await?;
+        Ok(category)
+    }
+
+    /// Only the creator or staff: 404 for a missing category, then 403, then 400.
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<Category> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        tx.lock_row("categories", id).await?;
+        let current = find(&mut tx, id).await?;
+        if_match.check(&current.category)?;
+        ensure_may_modify_shared(caller.user, current.created_by)?;
+        let fields = CategoryFields::read(&mut tx, body, mode, Some(&current.category)).await?;
+        query("UPDATE categories SET name = $2, parent_id = $3, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(fields.name)
+            .bind(fields.parent)
+            .bind(Timestamp::now())
+            .execute(&mut tx)
+            .await?;
+        caller
+            .audit(&mut tx, "category.update", "category", id)
+            .await?;
+        let category = find(&mut tx, id).await?.category;
+        tx.commit().await?;
+        Ok(category)
+    }
+
+    /// Its ingredients lose the category and its children the parent; nothing else is deleted.
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let mut tx = caller.begin(db).await?;
+        tx.lock_row("categories", id).await?;
+        let current = find(&mut tx, id).await?;
+        if_match.check(&current.category)?;
+        ensure_may_modify_shared(caller.user, current.created_by)?;
+        query("DELETE FROM categories WHERE id = $1")
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        caller
+            .audit(&mut tx, "category.delete", "category", id)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("Every category: they are shared."),
+            Operation::Replace | Operation::Update => Some("Its creator or staff only."),
+            Operation::Delete => {
+                Some("Its creator or staff only. Its ingredients and children stay, unlinked.")
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A category and who created it.
@@ -69,10 +174,6 @@ async fn find<'e>(executor: impl Into<Executor<'e>>, id: i64) -> Result<Stored> 
         .fetch_optional(executor)
         .await?
         .ok_or(Error::NotFound("Category"))
-}
-
-pub async fn get_category(db: &Database, id: i64) -> Result<Category> {
-    Ok(find(db, id).await?.category)
 }
 
 /// Whether a category exists: the check of `category_id` and `parent` in a body.
@@ -136,80 +237,4 @@ impl CategoryFields {
             parent: parent.unwrap_or_else(|| current.and_then(|c| c.parent)),
         })
     }
-}
-
-/// Any authenticated user may create a category; they are recorded as its creator.
-pub async fn create_category(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Category> {
-    let mut tx = caller.begin(db).await?;
-    let fields = CategoryFields::read(&mut tx, body, Mode::Create, None).await?;
-    let now = Timestamp::now();
-    let id: i64 = query(
-        "INSERT INTO categories (name, parent_id, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4) RETURNING id",
-    )
-    .bind(fields.name)
-    .bind(fields.parent)
-    .bind(caller.user.id)
-    .bind(now)
-    .fetch_scalar(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "category.create", "category", id)
-        .await?;
-    let category = find(&mut tx, id).await?.category;
-    tx.commit().await?;
-    Ok(category)
-}
-
-/// Only the creator or staff: 404 for a missing category, then 403, then 400.
-pub async fn update_category(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<Category> {
-    let mut tx = caller.begin(db).await?;
-    tx.lock_row("categories", id).await?;
-    let current = find(&mut tx, id).await?;
-    if_match.check(&current.category)?;
-    ensure_may_modify_shared(caller.user, current.created_by)?;
-    let fields = CategoryFields::read(&mut tx, body, mode, Some(&current.category)).await?;
-    query("UPDATE categories SET name = $2, parent_id = $3, updated_at = $4 WHERE id = $1")
-        .bind(id)
-        .bind(fields.name)
-        .bind(fields.parent)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-    caller
-        .audit(&mut tx, "category.update", "category", id)
-        .await?;
-    let category = find(&mut tx, id).await?.category;
-    tx.commit().await?;
-    Ok(category)
-}
-
-/// Its ingredients lose the category and its children the parent; nothing else is deleted.
-pub async fn delete_category(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let mut tx = caller.begin(db).await?;
-    tx.lock_row("categories", id).await?;
-    let current = find(&mut tx, id).await?;
-    if_match.check(&current.category)?;
-    ensure_may_modify_shared(caller.user, current.created_by)?;
-    query("DELETE FROM categories WHERE id = $1")
-        .bind(id)
-        .execute(&mut tx)
-        .await?;
-    caller
-        .audit(&mut tx, "category.delete", "category", id)
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }

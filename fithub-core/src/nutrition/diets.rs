@@ -5,6 +5,7 @@ use time::Date;
 use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
@@ -96,8 +97,7 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "diet.delete",
 };
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: "diets d",
     columns: diet_columns!(),
     filters: &[
@@ -127,23 +127,132 @@ pub const LIST: ListSpec = ListSpec {
     id: "d.id",
 };
 
-pub async fn list_diets(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<Diet>> {
-    let params = LIST.parse(query_string)?;
-    let page: Page<DietRow> = LIST
-        .fetch(
-            db,
-            |q| {
-                q.push("d.user_id = ").push_bind(user.id);
-            },
-            &params,
+/// The diets collection.
+pub struct Diets;
+
+impl Collection for Diets {
+    const ENTITY: &'static str = "Diet";
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = Diet;
+
+    fn id(object: &Diet) -> i64 {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<Diet>> {
+        let params = LIST.parse(query_string)?;
+        let page: Page<DietRow> = LIST
+            .fetch(
+                db,
+                |q| {
+                    q.push("d.user_id = ").push_bind(user.id);
+                },
+                &params,
+            )
+            .await?;
+        let owner = user.brief();
+        Ok(page.map(|row| row.into_diet(&owner)))
+    }
+
+    async fn get(db: &Database, user: &User, id: i64) -> Result<Diet> {
+        find(db, user, id).await
+    }
+
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Diet> {
+        let fields = DietFields::read(body, Mode::Create, None)?;
+        let mut tx = caller.begin(db).await?;
+        if fields.is_active {
+            deactivate_others(&mut tx, caller.user, None).await?;
+        }
+        let now = Timestamp::now();
+        let id: i64 = query(
+            "INSERT INTO diets (user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
+             day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
         )
+        .bind(caller.user.id)
+        .bind(fields.name)
+        .bind(fields.day_proteins_g)
+        .bind(fields.day_fats_g)
+        .bind(fields.day_carbohydrates_g)
+        .bind(fields.day_calories_kcal)
+        .bind(fields.is_active)
+        .bind(fields.start_date)
+        .bind(fields.end_date)
+        .bind(fields.notes)
+        .bind(now)
+        .fetch_scalar(&mut tx)
         .await?;
-    let owner = user.brief();
-    Ok(page.map(|row| row.into_diet(&owner)))
+        caller.audit(&mut tx, "diet.create", "diet", id).await?;
+        let diet = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(diet)
+    }
+
+    /// `PUT` (`Mode::Replace`) or `PATCH` (`Mode::Update`).
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<Diet> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = find(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        let fields = DietFields::read(body, mode, Some(&current))?;
+        if fields.is_active {
+            deactivate_others(&mut tx, caller.user, Some(id)).await?;
+        }
+        query(
+            "UPDATE diets SET name = $3, day_proteins_g = $4, day_fats_g = $5, \
+             day_carbohydrates_g = $6, day_calories_kcal = $7, is_active = $8, start_date = $9, \
+             end_date = $10, notes = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.name)
+        .bind(fields.day_proteins_g)
+        .bind(fields.day_fats_g)
+        .bind(fields.day_carbohydrates_g)
+        .bind(fields.day_calories_kcal)
+        .bind(fields.is_active)
+        .bind(fields.start_date)
+        .bind(fields.end_date)
+        .bind(fields.notes)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+        caller.audit(&mut tx, "diet.update", "diet", id).await?;
+        let diet = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(diet)
+    }
+
+    /// Deletes the diet and, through it, its meals, their ingredients and records.
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        TABLE.delete(db, caller, id, if_match, current).await
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::Create | Operation::Replace | Operation::Update => Some(
+                "`is_active: true` deactivates the caller's other diets, in the same transaction.",
+            ),
+            Operation::Delete => Some("Its meals go with it, and their ingredients and records."),
+            _ => None,
+        }
+    }
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Diet> {
@@ -158,10 +267,6 @@ async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Re
     .await?;
     row.map(|row| row.into_diet(&user.brief()))
         .ok_or(Error::NotFound("Diet"))
-}
-
-pub async fn get_diet(db: &Database, user: &User, id: i64) -> Result<Diet> {
-    find(db, user, id).await
 }
 
 /// `GET /diets/active/`: the caller's active diet, if any.
@@ -254,89 +359,6 @@ async fn deactivate_others(tx: &mut Transaction, user: &User, except: Option<i64
     .execute(&mut *tx)
     .await?;
     Ok(())
-}
-
-pub async fn create_diet(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Diet> {
-    let fields = DietFields::read(body, Mode::Create, None)?;
-    let mut tx = caller.begin(db).await?;
-    if fields.is_active {
-        deactivate_others(&mut tx, caller.user, None).await?;
-    }
-    let now = Timestamp::now();
-    let id: i64 = query(
-        "INSERT INTO diets (user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
-         day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-    )
-    .bind(caller.user.id)
-    .bind(fields.name)
-    .bind(fields.day_proteins_g)
-    .bind(fields.day_fats_g)
-    .bind(fields.day_carbohydrates_g)
-    .bind(fields.day_calories_kcal)
-    .bind(fields.is_active)
-    .bind(fields.start_date)
-    .bind(fields.end_date)
-    .bind(fields.notes)
-    .bind(now)
-    .fetch_scalar(&mut tx)
-    .await?;
-    caller.audit(&mut tx, "diet.create", "diet", id).await?;
-    let diet = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(diet)
-}
-
-/// `PUT` (`Mode::Replace`) or `PATCH` (`Mode::Update`).
-pub async fn update_diet(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<Diet> {
-    let mut tx = caller.begin(db).await?;
-    let current = find(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    let fields = DietFields::read(body, mode, Some(&current))?;
-    if fields.is_active {
-        deactivate_others(&mut tx, caller.user, Some(id)).await?;
-    }
-    query(
-        "UPDATE diets SET name = $3, day_proteins_g = $4, day_fats_g = $5, \
-         day_carbohydrates_g = $6, day_calories_kcal = $7, is_active = $8, start_date = $9, \
-         end_date = $10, notes = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.name)
-    .bind(fields.day_proteins_g)
-    .bind(fields.day_fats_g)
-    .bind(fields.day_carbohydrates_g)
-    .bind(fields.day_calories_kcal)
-    .bind(fields.is_active)
-    .bind(fields.start_date)
-    .bind(fields.end_date)
-    .bind(fields.notes)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller.audit(&mut tx, "diet.update", "diet", id).await?;
-    let diet = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(diet)
-}
-
-/// Deletes the diet and, through it, its meals, their ingredients and records.
-pub async fn delete_diet(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
-    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// `POST /diets/{id}/activate/`: this diet active, every other one not, in one transaction.

@@ -6,13 +6,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Dialect, Executor, Query, Transaction, contains_pattern, query};
 use crate::error::{Error, Result};
-use crate::precondition::IfMatch;
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::permissions::ensure_may_modify_shared;
+use crate::precondition::IfMatch;
 
 use super::NAME_MAX;
 use super::categories::{Category, category_exists};
@@ -122,8 +123,7 @@ pub(super) fn push_visible(query: &mut Query, user: &User) {
         .push(")");
 }
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: ingredient_from!(),
     columns: ingredient_columns!(),
     filters: &[
@@ -149,14 +149,133 @@ pub const LIST: ListSpec = ListSpec {
     id: "i.id",
 };
 
-pub async fn list_ingredients(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<Ingredient>> {
-    let params = LIST.parse(query_string)?;
-    let page: Page<IngredientRow> = LIST.fetch(db, |q| push_visible(q, user), &params).await?;
-    Ok(page.map(Ingredient::from))
+/// The ingredients collection.
+pub struct Ingredients;
+
+impl Collection for Ingredients {
+    const ENTITY: &'static str = "Ingredient";
+    const SHARED: bool = true;
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = Ingredient;
+
+    fn id(object: &Ingredient) -> i64 {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<Ingredient>> {
+        let params = LIST.parse(query_string)?;
+        let page: Page<IngredientRow> = LIST.fetch(db, |q| push_visible(q, user), &params).await?;
+        Ok(page.map(Ingredient::from))
+    }
+
+    async fn get(db: &Database, user: &User, id: i64) -> Result<Ingredient> {
+        find(db, user, id).await
+    }
+
+    /// Creates a personal ingredient of the caller (`is_personal` in the body is ignored).
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Ingredient> {
+        let mut tx = caller.begin(db).await?;
+        let fields = IngredientFields::read(&mut tx, body, Mode::Create, None).await?;
+        let now = Timestamp::now();
+        let id: i64 = query(
+            "INSERT INTO ingredients (name, category_id, proteins, fats, carbs, calories, fibers, \
+             sugars, description, is_personal, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $11) RETURNING id",
+        )
+        .bind(fields.name)
+        .bind(fields.category_id)
+        .bind(fields.proteins)
+        .bind(fields.fats)
+        .bind(fields.carbs)
+        .bind(fields.calories)
+        .bind(fields.fibers)
+        .bind(fields.sugars)
+        .bind(fields.description)
+        .bind(caller.user.id)
+        .bind(now)
+        .fetch_scalar(&mut tx)
+        .await?;
+        caller
+            .audit(&mut tx, "ingredient.create", "ingredient", id)
+            .await?;
+        let ingredient = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(ingredient)
+    }
+
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<Ingredient> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = check_may_modify(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        let fields = IngredientFields::read(&mut tx, body, mode, Some(&current)).await?;
+        query(
+            "UPDATE ingredients SET name = $2, category_id = $3, proteins = $4, fats = $5, \
+             carbs = $6, calories = $7, fibers = $8, sugars = $9, description = $10, updated_at = $11 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(fields.name)
+        .bind(fields.category_id)
+        .bind(fields.proteins)
+        .bind(fields.fats)
+        .bind(fields.carbs)
+        .bind(fields.calories)
+        .bind(fields.fibers)
+        .bind(fields.sugars)
+        .bind(fields.description)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+        caller
+            .audit(&mut tx, "ingredient.update", "ingredient", id)
+            .await?;
+        let ingredient = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(ingredient)
+    }
+
+    /// Deletes the ingredient and the meal-ingredients and preferences that use it.
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let mut tx = caller.begin(db).await?;
+        let current = check_may_modify(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        query("DELETE FROM ingredients WHERE id = $1")
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        caller
+            .audit(&mut tx, "ingredient.delete", "ingredient", id)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The public catalogue and the caller's own ingredients."),
+            Operation::Create => Some("A personal ingredient of the caller."),
+            Operation::Replace | Operation::Update => {
+                Some("The caller's own, or (staff only) a public one.")
+            }
+            Operation::Delete => Some("With the meal-ingredients and preferences that use it."),
+            _ => None,
+        }
+    }
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Ingredient> {
@@ -174,10 +293,6 @@ async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Re
     let row: Option<IngredientRow> = sql.fetch_optional(executor).await?;
     row.map(Ingredient::from)
         .ok_or(Error::NotFound("Ingredient"))
-}
-
-pub async fn get_ingredient(db: &Database, user: &User, id: i64) -> Result<Ingredient> {
-    find(db, user, id).await
 }
 
 /// Whether the user may use ingredient `id` in a meal or a preference.
@@ -345,41 +460,6 @@ impl IngredientFields {
     }
 }
 
-/// Creates a personal ingredient of the caller (`is_personal` in the body is ignored).
-pub async fn create_ingredient(
-    db: &Database,
-    caller: Caller<'_>,
-    body: &Body,
-) -> Result<Ingredient> {
-    let mut tx = caller.begin(db).await?;
-    let fields = IngredientFields::read(&mut tx, body, Mode::Create, None).await?;
-    let now = Timestamp::now();
-    let id: i64 = query(
-        "INSERT INTO ingredients (name, category_id, proteins, fats, carbs, calories, fibers, \
-         sugars, description, is_personal, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $11) RETURNING id",
-    )
-    .bind(fields.name)
-    .bind(fields.category_id)
-    .bind(fields.proteins)
-    .bind(fields.fats)
-    .bind(fields.carbs)
-    .bind(fields.calories)
-    .bind(fields.fibers)
-    .bind(fields.sugars)
-    .bind(fields.description)
-    .bind(caller.user.id)
-    .bind(now)
-    .fetch_scalar(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "ingredient.create", "ingredient", id)
-        .await?;
-    let ingredient = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(ingredient)
-}
-
 /// 404 unless visible; 403 for a public one unless staff.
 /// Locks the row first: staff may change a public ingredient while others do.
 async fn check_may_modify(tx: &mut Transaction, user: &User, id: i64) -> Result<Ingredient> {
@@ -393,65 +473,6 @@ async fn check_may_modify(tx: &mut Transaction, user: &User, id: i64) -> Result<
     // The catalogue belongs to no one: only staff may change it.
     ensure_may_modify_shared(user, if is_personal { created_by } else { None })?;
     Ok(ingredient)
-}
-
-pub async fn update_ingredient(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<Ingredient> {
-    let mut tx = caller.begin(db).await?;
-    let current = check_may_modify(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    let fields = IngredientFields::read(&mut tx, body, mode, Some(&current)).await?;
-    query(
-        "UPDATE ingredients SET name = $2, category_id = $3, proteins = $4, fats = $5, \
-         carbs = $6, calories = $7, fibers = $8, sugars = $9, description = $10, updated_at = $11 \
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(fields.name)
-    .bind(fields.category_id)
-    .bind(fields.proteins)
-    .bind(fields.fats)
-    .bind(fields.carbs)
-    .bind(fields.calories)
-    .bind(fields.fibers)
-    .bind(fields.sugars)
-    .bind(fields.description)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "ingredient.update", "ingredient", id)
-        .await?;
-    let ingredient = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(ingredient)
-}
-
-/// Deletes the ingredient and the meal-ingredients and preferences that use it.
-pub async fn delete_ingredient(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let mut tx = caller.begin(db).await?;
-    let current = check_may_modify(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    query("DELETE FROM ingredients WHERE id = $1")
-        .bind(id)
-        .execute(&mut tx)
-        .await?;
-    caller
-        .audit(&mut tx, "ingredient.delete", "ingredient", id)
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]

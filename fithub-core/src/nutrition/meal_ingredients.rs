@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
@@ -85,8 +86,7 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "meal_ingredient.delete",
 };
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: from!(),
     columns: columns!(),
     filters: &[
@@ -107,22 +107,97 @@ pub const LIST: ListSpec = ListSpec {
     id: "mi.id",
 };
 
-pub async fn list_meal_ingredients(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<MealIngredient>> {
-    let params = LIST.parse(query_string)?;
-    let page: Page<Row> = LIST
-        .fetch(
-            db,
-            |q| {
-                q.push("mi.user_id = ").push_bind(user.id);
-            },
-            &params,
+/// The meal ingredients collection.
+pub struct MealIngredients;
+
+impl Collection for MealIngredients {
+    const ENTITY: &'static str = "MealIngredient";
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = MealIngredient;
+
+    fn id(object: &MealIngredient) -> i64 {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<MealIngredient>> {
+        let params = LIST.parse(query_string)?;
+        let page: Page<Row> = LIST
+            .fetch(
+                db,
+                |q| {
+                    q.push("mi.user_id = ").push_bind(user.id);
+                },
+                &params,
+            )
+            .await?;
+        Ok(page.map(MealIngredient::from))
+    }
+
+    async fn get(db: &Database, user: &User, id: i64) -> Result<MealIngredient> {
+        find(db, user, id).await
+    }
+
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<MealIngredient> {
+        let mut tx = caller.begin(db).await?;
+        let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None, None).await?;
+        let created = insert(&mut tx, caller, fields).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<MealIngredient> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = find(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        let fields = Fields::read(&mut tx, caller.user, body, mode, None, Some(&current)).await?;
+        query(
+            "UPDATE meal_ingredients SET meal_id = $3, ingredient_id = $4, barcode = $5, \
+             quantity = $6, unit = $7, updated_at = $8 WHERE id = $1 AND user_id = $2",
         )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.meal_id)
+        .bind(fields.ingredient_id)
+        .bind(fields.barcode)
+        .bind(fields.quantity)
+        .bind(fields.unit)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
         .await?;
-    Ok(page.map(MealIngredient::from))
+        caller
+            .audit(&mut tx, "meal_ingredient.update", "meal_ingredient", id)
+            .await?;
+        let updated = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        TABLE.delete(db, caller, id, if_match, current).await
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The ingredients of the caller's meals."),
+            _ => None,
+        }
+    }
 }
 
 async fn find<'e>(
@@ -143,10 +218,6 @@ async fn find<'e>(
     .await?;
     row.map(MealIngredient::from)
         .ok_or(Error::NotFound("MealIngredient"))
-}
-
-pub async fn get_meal_ingredient(db: &Database, user: &User, id: i64) -> Result<MealIngredient> {
-    find(db, user, id).await
 }
 
 /// `GET /meals/{id}/ingredients/`: the meal's ingredients in the order they were added.
@@ -253,18 +324,6 @@ async fn insert(
     find(tx, caller.user, id).await
 }
 
-pub async fn create_meal_ingredient(
-    db: &Database,
-    caller: Caller<'_>,
-    body: &Body,
-) -> Result<MealIngredient> {
-    let mut tx = caller.begin(db).await?;
-    let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None, None).await?;
-    let created = insert(&mut tx, caller, fields).await?;
-    tx.commit().await?;
-    Ok(created)
-}
-
 /// `POST /meals/{id}/add_ingredient/`: the path names the meal (404 unless the caller's); a
 /// `meal` key in the body is ignored.
 pub async fn add_ingredient_to_meal(
@@ -289,48 +348,4 @@ pub async fn add_ingredient_to_meal(
     let created = insert(&mut tx, caller, fields).await?;
     tx.commit().await?;
     Ok(created)
-}
-
-pub async fn update_meal_ingredient(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<MealIngredient> {
-    let mut tx = caller.begin(db).await?;
-    let current = find(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    let fields = Fields::read(&mut tx, caller.user, body, mode, None, Some(&current)).await?;
-    query(
-        "UPDATE meal_ingredients SET meal_id = $3, ingredient_id = $4, barcode = $5, \
-         quantity = $6, unit = $7, updated_at = $8 WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.meal_id)
-    .bind(fields.ingredient_id)
-    .bind(fields.barcode)
-    .bind(fields.quantity)
-    .bind(fields.unit)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "meal_ingredient.update", "meal_ingredient", id)
-        .await?;
-    let updated = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(updated)
-}
-
-pub async fn delete_meal_ingredient(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
-    TABLE.delete(db, caller, id, if_match, current).await
 }

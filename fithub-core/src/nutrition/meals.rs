@@ -7,6 +7,7 @@ use time::{Date, Time};
 use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Database, Executor, Query, Transaction, query};
 use crate::error::{Error, FieldErrors, Result};
@@ -112,8 +113,7 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "meal.delete",
 };
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: FROM,
     columns: meal_columns!(),
     filters: &[
@@ -149,23 +149,130 @@ pub const LIST: ListSpec = ListSpec {
     id: "m.id",
 };
 
-pub async fn list_meals(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<Meal>> {
-    let params = LIST.parse(query_string)?;
-    let page: Page<MealRow> = LIST
-        .fetch(
-            db,
-            |q| {
-                q.push("m.user_id = ").push_bind(user.id);
-            },
-            &params,
+/// The meals collection.
+pub struct Meals;
+
+impl Collection for Meals {
+    const ENTITY: &'static str = "Meal";
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = Meal;
+
+    fn id(object: &Meal) -> i64 {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<Meal>> {
+        let params = LIST.parse(query_string)?;
+        let page: Page<MealRow> = LIST
+            .fetch(
+                db,
+                |q| {
+                    q.push("m.user_id = ").push_bind(user.id);
+                },
+                &params,
+            )
+            .await?;
+        let owner = user.brief();
+        Ok(page.map(|row| row.into_meal(&owner)))
+    }
+
+    async fn get(db: &Database, user: &User, id: i64) -> Result<Meal> {
+        find(db, user, id).await
+    }
+
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Meal> {
+        let mut tx = caller.begin(db).await?;
+        let fields = MealFields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
+        let now = Timestamp::now();
+        let id: i64 = query(
+            "INSERT INTO meals (user_id, diet_id, name, description, is_scheduled, start_date, \
+             end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
         )
+        .bind(caller.user.id)
+        .bind(fields.diet_id)
+        .bind(fields.name)
+        .bind(fields.description)
+        .bind(fields.is_scheduled)
+        .bind(fields.start_date)
+        .bind(fields.end_date)
+        .bind(fields.start_time)
+        .bind(fields.duration_minutes)
+        .bind(fields.recurrence_type)
+        .bind(fields.recurrence_until)
+        .bind(fields.meal_type)
+        .bind(now)
+        .fetch_scalar(&mut tx)
         .await?;
-    let owner = user.brief();
-    Ok(page.map(|row| row.into_meal(&owner)))
+        caller.audit(&mut tx, "meal.create", "meal", id).await?;
+        let meal = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(meal)
+    }
+
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<Meal> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = find(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        let fields = MealFields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
+        query(
+            "UPDATE meals SET diet_id = $3, name = $4, description = $5, is_scheduled = $6, \
+             start_date = $7, end_date = $8, start_time = $9, duration_minutes = $10, \
+             recurrence_type = $11, recurrence_until = $12, meal_type = $13, updated_at = $14 \
+             WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.diet_id)
+        .bind(fields.name)
+        .bind(fields.description)
+        .bind(fields.is_scheduled)
+        .bind(fields.start_date)
+        .bind(fields.end_date)
+        .bind(fields.start_time)
+        .bind(fields.duration_minutes)
+        .bind(fields.recurrence_type)
+        .bind(fields.recurrence_until)
+        .bind(fields.meal_type)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+        caller.audit(&mut tx, "meal.update", "meal", id).await?;
+        let meal = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(meal)
+    }
+
+    /// Deletes the meal, its meal-ingredients and every record of it.
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        TABLE.delete(db, caller, id, if_match, current).await
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's meals."),
+            Operation::Update => Some("`diet_id` moves the meal to another of the caller's diets."),
+            Operation::Delete => Some("With its ingredients and records."),
+            _ => None,
+        }
+    }
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Meal> {
@@ -180,10 +287,6 @@ async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Re
     .await?;
     row.map(|row| row.into_meal(&user.brief()))
         .ok_or(Error::NotFound("Meal"))
-}
-
-pub async fn get_meal(db: &Database, user: &User, id: i64) -> Result<Meal> {
-    find(db, user, id).await
 }
 
 /// The user's meals with these ids, in one query (for the meals nested in records).
@@ -306,88 +409,6 @@ impl MealFields {
         }
         Ok(fields)
     }
-}
-
-pub async fn create_meal(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Meal> {
-    let mut tx = caller.begin(db).await?;
-    let fields = MealFields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
-    let now = Timestamp::now();
-    let id: i64 = query(
-        "INSERT INTO meals (user_id, diet_id, name, description, is_scheduled, start_date, \
-         end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, \
-         created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-    )
-    .bind(caller.user.id)
-    .bind(fields.diet_id)
-    .bind(fields.name)
-    .bind(fields.description)
-    .bind(fields.is_scheduled)
-    .bind(fields.start_date)
-    .bind(fields.end_date)
-    .bind(fields.start_time)
-    .bind(fields.duration_minutes)
-    .bind(fields.recurrence_type)
-    .bind(fields.recurrence_until)
-    .bind(fields.meal_type)
-    .bind(now)
-    .fetch_scalar(&mut tx)
-    .await?;
-    caller.audit(&mut tx, "meal.create", "meal", id).await?;
-    let meal = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(meal)
-}
-
-pub async fn update_meal(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<Meal> {
-    let mut tx = caller.begin(db).await?;
-    let current = find(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    let fields = MealFields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
-    query(
-        "UPDATE meals SET diet_id = $3, name = $4, description = $5, is_scheduled = $6, \
-         start_date = $7, end_date = $8, start_time = $9, duration_minutes = $10, \
-         recurrence_type = $11, recurrence_until = $12, meal_type = $13, updated_at = $14 \
-         WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.diet_id)
-    .bind(fields.name)
-    .bind(fields.description)
-    .bind(fields.is_scheduled)
-    .bind(fields.start_date)
-    .bind(fields.end_date)
-    .bind(fields.start_time)
-    .bind(fields.duration_minutes)
-    .bind(fields.recurrence_type)
-    .bind(fields.recurrence_until)
-    .bind(fields.meal_type)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller.audit(&mut tx, "meal.update", "meal", id).await?;
-    let meal = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(meal)
-}
-
-/// Deletes the meal, its meal-ingredients and every record of it.
-pub async fn delete_meal(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
-    TABLE.delete(db, caller, id, if_match, current).await
 }
 
 /// Whether `id` is one of the user's meals: the check of `meal` / `meal_id` in a body.

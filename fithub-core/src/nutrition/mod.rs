@@ -16,39 +16,18 @@ mod summary;
 
 use serde::{Serialize, Serializer};
 
-pub use categories::{
-    Category, create_category, delete_category, get_category, list_categories, update_category,
-};
-pub use diets::{
-    Diet, activate_diet, active_diet, create_diet, delete_diet, get_diet, list_diets, update_diet,
-};
+pub use categories::{Categories, Category};
+pub use diets::{Diet, Diets, activate_diet, active_diet};
 pub use ingredients::{
-    Ingredient, IngredientSearchItem, create_ingredient, delete_ingredient, get_ingredient,
-    list_ingredients, personal_ingredients, search_ingredients, update_ingredient,
+    Ingredient, IngredientSearchItem, Ingredients, personal_ingredients, search_ingredients,
 };
 pub use meal_ingredients::{
-    MealIngredient, add_ingredient_to_meal, create_meal_ingredient, delete_meal_ingredient,
-    get_meal_ingredient, ingredients_of_meal, list_meal_ingredients, update_meal_ingredient,
+    MealIngredient, MealIngredients, add_ingredient_to_meal, ingredients_of_meal,
 };
-pub use meals::{Meal, create_meal, delete_meal, get_meal, list_meals, update_meal};
-pub use preferences::{
-    Preference, create_preference, delete_preference, get_preference, list_preferences,
-    preferences_by_type, update_preference,
-};
-pub use records::{
-    MealRecord, create_record, delete_record, get_record, list_records, records_today,
-    update_record,
-};
+pub use meals::{Meal, Meals};
+pub use preferences::{Preference, Preferences, preferences_by_type};
+pub use records::{MealRecord, Records, records_today};
 pub use summary::{MealSummary, RecordsSummary, meal_summary, records_summary};
-
-/// Each list's filters, search fields and orderings.
-pub use categories::LIST as CATEGORY_LIST;
-pub use diets::LIST as DIET_LIST;
-pub use ingredients::LIST as INGREDIENT_LIST;
-pub use meal_ingredients::LIST as MEAL_INGREDIENT_LIST;
-pub use meals::LIST as MEAL_LIST;
-pub use preferences::LIST as PREFERENCE_LIST;
-pub use records::LIST as RECORD_LIST;
 
 crate::choices! {
     /// `Meal.meal_type`.

@@ -4,6 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
@@ -79,8 +80,7 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "preference.delete",
 };
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: from!(),
     columns: columns!(),
     filters: &[
@@ -104,23 +104,113 @@ pub const LIST: ListSpec = ListSpec {
     id: "p.id",
 };
 
-pub async fn list_preferences(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<Preference>> {
-    let params = LIST.parse(query_string)?;
-    let page: Page<Row> = LIST
-        .fetch(
-            db,
-            |q| {
-                q.push("p.user_id = ").push_bind(user.id);
-            },
-            &params,
+/// The preferences collection.
+pub struct Preferences;
+
+impl Collection for Preferences {
+    const ENTITY: &'static str = "MealPreference";
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = Preference;
+
+    fn id(object: &Preference) -> i64 {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<Preference>> {
+        let params = LIST.parse(query_string)?;
+        let page: Page<Row> = LIST
+            .fetch(
+                db,
+                |q| {
+                    q.push("p.user_id = ").push_bind(user.id);
+                },
+                &params,
+            )
+            .await?;
+        let owner = user.brief();
+        Ok(page.map(|row| row.into_preference(&owner)))
+    }
+
+    async fn get(db: &Database, user: &User, id: i64) -> Result<Preference> {
+        find(db, user, id).await
+    }
+
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Preference> {
+        let mut tx = caller.begin(db).await?;
+        let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
+        let now = Timestamp::now();
+        let id: i64 = query(
+            "INSERT INTO meal_preferences (user_id, ingredient_id, barcode, description, \
+             preference_type, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
         )
+        .bind(caller.user.id)
+        .bind(fields.ingredient_id)
+        .bind(fields.barcode)
+        .bind(fields.description)
+        .bind(fields.preference_type)
+        .bind(now)
+        .fetch_scalar(&mut tx)
         .await?;
-    let owner = user.brief();
-    Ok(page.map(|row| row.into_preference(&owner)))
+        caller
+            .audit(&mut tx, "preference.create", "meal_preference", id)
+            .await?;
+        let preference = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(preference)
+    }
+
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<Preference> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = find(&mut tx, caller.user, id).await?;
+        if_match.check(&current)?;
+        let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
+        query(
+            "UPDATE meal_preferences SET ingredient_id = $3, barcode = $4, description = $5, \
+             preference_type = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.ingredient_id)
+        .bind(fields.barcode)
+        .bind(fields.description)
+        .bind(fields.preference_type)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+        caller
+            .audit(&mut tx, "preference.update", "meal_preference", id)
+            .await?;
+        let preference = find(&mut tx, caller.user, id).await?;
+        tx.commit().await?;
+        Ok(preference)
+    }
+
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        TABLE.delete(db, caller, id, if_match, current).await
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's preferences."),
+            _ => None,
+        }
+    }
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Preference> {
@@ -137,10 +227,6 @@ async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Re
     .await?;
     row.map(|row| row.into_preference(&user.brief()))
         .ok_or(Error::NotFound("MealPreference"))
-}
-
-pub async fn get_preference(db: &Database, user: &User, id: i64) -> Result<Preference> {
-    find(db, user, id).await
 }
 
 /// `GET /preferences/by_type/?type=`: the caller's preferences of that type (all of them without
@@ -214,75 +300,4 @@ impl Fields {
             description: description.unwrap_or_else(|| current.and_then(|p| p.description.clone())),
         })
     }
-}
-
-pub async fn create_preference(
-    db: &Database,
-    caller: Caller<'_>,
-    body: &Body,
-) -> Result<Preference> {
-    let mut tx = caller.begin(db).await?;
-    let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
-    let now = Timestamp::now();
-    let id: i64 = query(
-        "INSERT INTO meal_preferences (user_id, ingredient_id, barcode, description, \
-         preference_type, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-    )
-    .bind(caller.user.id)
-    .bind(fields.ingredient_id)
-    .bind(fields.barcode)
-    .bind(fields.description)
-    .bind(fields.preference_type)
-    .bind(now)
-    .fetch_scalar(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "preference.create", "meal_preference", id)
-        .await?;
-    let preference = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(preference)
-}
-
-pub async fn update_preference(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<Preference> {
-    let mut tx = caller.begin(db).await?;
-    let current = find(&mut tx, caller.user, id).await?;
-    if_match.check(&current)?;
-    let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
-    query(
-        "UPDATE meal_preferences SET ingredient_id = $3, barcode = $4, description = $5, \
-         preference_type = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.ingredient_id)
-    .bind(fields.barcode)
-    .bind(fields.description)
-    .bind(fields.preference_type)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "preference.update", "meal_preference", id)
-        .await?;
-    let preference = find(&mut tx, caller.user, id).await?;
-    tx.commit().await?;
-    Ok(preference)
-}
-
-pub async fn delete_preference(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let current = async |tx: &mut Transaction| find(tx, caller.user, id).await;
-    TABLE.delete(db, caller, id, if_match, current).await
 }

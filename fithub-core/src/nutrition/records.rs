@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
+use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Connection, Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
@@ -101,8 +102,7 @@ const TABLE: OwnedTable = OwnedTable {
     delete_action: "record.delete",
 };
 
-/// The list's filters, search and orderings (API.md §3).
-pub const LIST: ListSpec = ListSpec {
+const LIST: ListSpec = ListSpec {
     from: "meal_records r",
     columns: columns!(),
     filters: &[
@@ -126,30 +126,141 @@ pub const LIST: ListSpec = ListSpec {
     id: "r.id",
 };
 
-pub async fn list_records(
-    db: &Database,
-    user: &User,
-    query_string: &[(String, String)],
-) -> Result<Page<MealRecord>> {
-    let params = LIST.parse(query_string)?;
-    // The page and its meals on one connection.
-    let mut conn = Connection::acquire(db).await?;
-    let page: Page<Row> = LIST
-        .fetch_on(
-            &mut conn,
-            |q| {
-                q.push("r.user_id = ").push_bind(user.id);
-            },
-            &params,
+/// The records collection.
+pub struct Records;
+
+impl Collection for Records {
+    const ENTITY: &'static str = "MealRecord";
+    const LIST: &'static ListSpec = &LIST;
+    type Id = i64;
+    type Object = MealRecord;
+
+    fn id(object: &MealRecord) -> i64 {
+        object.id
+    }
+
+    async fn list(
+        db: &Database,
+        user: &User,
+        query_string: &[(String, String)],
+    ) -> Result<Page<MealRecord>> {
+        let params = LIST.parse(query_string)?;
+        // The page and its meals on one connection.
+        let mut conn = Connection::acquire(db).await?;
+        let page: Page<Row> = LIST
+            .fetch_on(
+                &mut conn,
+                |q| {
+                    q.push("r.user_id = ").push_bind(user.id);
+                },
+                &params,
+            )
+            .await?;
+        let records = with_meals(&mut conn, user, page.results).await?;
+        Ok(Page {
+            count: page.count,
+            number: page.number,
+            last: page.last,
+            results: records,
+        })
+    }
+
+    async fn get(db: &Database, user: &User, id: i64) -> Result<MealRecord> {
+        let row = find_row(db, user, id).await?;
+        Ok(with_meals(db, user, vec![row]).await?.remove(0))
+    }
+
+    async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<MealRecord> {
+        let mut tx = caller.begin(db).await?;
+        let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
+        let now = Timestamp::now();
+        let id: i64 = query(
+            "INSERT INTO meal_records (user_id, meal_id, meal_name, quantity_grams, calories, \
+             proteins, carbs, fats, \"timestamp\", feedback, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
         )
+        .bind(caller.user.id)
+        .bind(fields.meal_id)
+        .bind(fields.meal_name)
+        .bind(fields.quantity_grams)
+        .bind(fields.calories)
+        .bind(fields.proteins)
+        .bind(fields.carbs)
+        .bind(fields.fats)
+        .bind(fields.timestamp)
+        .bind(fields.feedback)
+        .bind(now)
+        .fetch_scalar(&mut tx)
         .await?;
-    let records = with_meals(&mut conn, user, page.results).await?;
-    Ok(Page {
-        count: page.count,
-        number: page.number,
-        last: page.last,
-        results: records,
-    })
+        caller
+            .audit(&mut tx, "record.create", "meal_record", id)
+            .await?;
+        tx.commit().await?;
+        Records::get(db, caller.user, id).await
+    }
+
+    async fn update(
+        db: &Database,
+        caller: Caller<'_>,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<MealRecord> {
+        let Change {
+            body,
+            mode,
+            if_match,
+        } = change;
+        let mut tx = caller.begin(db).await?;
+        let current = find_row(&mut tx, caller.user, id).await?;
+        if if_match.is_set() {
+            let shown = with_meals(&mut tx, caller.user, vec![current.clone()]).await?;
+            if_match.check(&shown[0])?;
+        }
+        let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
+        query(
+            "UPDATE meal_records SET meal_id = $3, meal_name = $4, quantity_grams = $5, \
+             calories = $6, proteins = $7, carbs = $8, fats = $9, \"timestamp\" = $10, \
+             feedback = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(caller.user.id)
+        .bind(fields.meal_id)
+        .bind(fields.meal_name)
+        .bind(fields.quantity_grams)
+        .bind(fields.calories)
+        .bind(fields.proteins)
+        .bind(fields.carbs)
+        .bind(fields.fats)
+        .bind(fields.timestamp)
+        .bind(fields.feedback)
+        .bind(Timestamp::now())
+        .execute(&mut tx)
+        .await?;
+        caller
+            .audit(&mut tx, "record.update", "meal_record", id)
+            .await?;
+        tx.commit().await?;
+        Records::get(db, caller.user, id).await
+    }
+
+    async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
+        let current = async |tx: &mut Transaction| {
+            let row = find_row(&mut *tx, caller.user, id).await?;
+            Ok(with_meals(tx, caller.user, vec![row]).await?.remove(0))
+        };
+        TABLE.delete(db, caller, id, if_match, current).await
+    }
+
+    fn rule(operation: Operation) -> Option<&'static str> {
+        match operation {
+            Operation::List => Some("The caller's records, newest first."),
+            Operation::Create => {
+                Some("One of the caller's meals, or a name with its own nutrition.")
+            }
+            Operation::Update => Some("May switch between a planned and an ad-hoc record."),
+            _ => None,
+        }
+    }
 }
 
 async fn find_row<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Row> {
@@ -163,11 +274,6 @@ async fn find_row<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -
     .fetch_optional(executor)
     .await?
     .ok_or(Error::NotFound("MealRecord"))
-}
-
-pub async fn get_record(db: &Database, user: &User, id: i64) -> Result<MealRecord> {
-    let row = find_row(db, user, id).await?;
-    Ok(with_meals(db, user, vec![row]).await?.remove(0))
 }
 
 /// `GET /records/today/`: the caller's records of today's UTC date, newest first.
@@ -245,87 +351,4 @@ impl Fields {
         }
         Ok(fields)
     }
-}
-
-pub async fn create_record(db: &Database, caller: Caller<'_>, body: &Body) -> Result<MealRecord> {
-    let mut tx = caller.begin(db).await?;
-    let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
-    let now = Timestamp::now();
-    let id: i64 = query(
-        "INSERT INTO meal_records (user_id, meal_id, meal_name, quantity_grams, calories, \
-         proteins, carbs, fats, \"timestamp\", feedback, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-    )
-    .bind(caller.user.id)
-    .bind(fields.meal_id)
-    .bind(fields.meal_name)
-    .bind(fields.quantity_grams)
-    .bind(fields.calories)
-    .bind(fields.proteins)
-    .bind(fields.carbs)
-    .bind(fields.fats)
-    .bind(fields.timestamp)
-    .bind(fields.feedback)
-    .bind(now)
-    .fetch_scalar(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "record.create", "meal_record", id)
-        .await?;
-    tx.commit().await?;
-    get_record(db, caller.user, id).await
-}
-
-pub async fn update_record(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    body: &Body,
-    mode: Mode,
-    if_match: &IfMatch,
-) -> Result<MealRecord> {
-    let mut tx = caller.begin(db).await?;
-    let current = find_row(&mut tx, caller.user, id).await?;
-    if if_match.is_set() {
-        let shown = with_meals(&mut tx, caller.user, vec![current.clone()]).await?;
-        if_match.check(&shown[0])?;
-    }
-    let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
-    query(
-        "UPDATE meal_records SET meal_id = $3, meal_name = $4, quantity_grams = $5, \
-         calories = $6, proteins = $7, carbs = $8, fats = $9, \"timestamp\" = $10, \
-         feedback = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(fields.meal_id)
-    .bind(fields.meal_name)
-    .bind(fields.quantity_grams)
-    .bind(fields.calories)
-    .bind(fields.proteins)
-    .bind(fields.carbs)
-    .bind(fields.fats)
-    .bind(fields.timestamp)
-    .bind(fields.feedback)
-    .bind(Timestamp::now())
-    .execute(&mut tx)
-    .await?;
-    caller
-        .audit(&mut tx, "record.update", "meal_record", id)
-        .await?;
-    tx.commit().await?;
-    get_record(db, caller.user, id).await
-}
-
-pub async fn delete_record(
-    db: &Database,
-    caller: Caller<'_>,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<()> {
-    let current = async |tx: &mut Transaction| {
-        let row = find_row(&mut *tx, caller.user, id).await?;
-        Ok(with_meals(tx, caller.user, vec![row]).await?.remove(0))
-    };
-    TABLE.delete(db, caller, id, if_match, current).await
 }

@@ -3,17 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use fithub_core::goals::{self, Goal, GoalProgress, GoalType};
-use fithub_core::Result;
-use fithub_core::accounts::{Caller, User};
-use fithub_core::input::{Body, Mode};
-use fithub_core::listing::{ListSpec, Page};
-use fithub_core::precondition::IfMatch;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::App;
-use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
 use crate::extract::{Actor, CurrentUser, PathUuid, QueryParams};
 use crate::routes::schemas::Detail;
@@ -44,60 +37,6 @@ pub struct TypeQuery {
     /// A goal type; without it, every goal.
     #[param(rename = "type")]
     goal_type: Option<GoalType>,
-}
-
-/// `/api/goals/goals/` and `/api/goals/goals/{id}/`.
-pub struct Goals;
-
-impl Resource for Goals {
-    const PATH: &'static str = "/api/goals/goals/";
-    const OPERATION: &'static str = "goals_goals";
-    const TAG: &'static str = "goals";
-    const ENTITY: &'static str = "Goal";
-    const ONE: &'static str = "a goal";
-    const MANY: &'static str = "goals";
-    const LIST: &'static ListSpec = &goals::LIST;
-    type Id = Uuid;
-    type Object = Goal;
-    type Request = GoalRequest;
-
-    fn id(object: &Goal) -> Uuid {
-        object.id
-    }
-
-    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Goal>> {
-        goals::list_goals(&app.db, user, query).await
-    }
-
-    async fn get(app: &App, user: &User, id: Uuid) -> Result<Goal> {
-        goals::get_goal(&app.db, user, id).await
-    }
-
-    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Goal> {
-        goals::create_goal(&app.db, caller, body).await
-    }
-
-    async fn update(
-        app: &App,
-        caller: Caller<'_>,
-        id: Uuid,
-        body: &Body,
-        mode: Mode,
-        if_match: &IfMatch,
-    ) -> Result<Goal> {
-        goals::update_goal(&app.db, caller, id, body, mode, if_match).await
-    }
-
-    async fn delete(app: &App, caller: Caller<'_>, id: Uuid, if_match: &IfMatch) -> Result<()> {
-        goals::delete_goal(&app.db, caller, id, if_match).await
-    }
-
-    fn describe(operation: Operation) -> Option<&'static str> {
-        match operation {
-            Operation::List => Some("The caller's goals."),
-            _ => None,
-        }
-    }
 }
 
 /// Make this the caller's only active goal.

@@ -3,18 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use fithub_core::Result;
-use fithub_core::accounts::{Caller, User};
-use fithub_core::input::{Body, Mode};
-use fithub_core::listing::{ListSpec, Page};
-use fithub_core::precondition::IfMatch;
 use fithub_core::measurements::{
     self, BodyMeasurement, MeasurementSummary, MeasurementType, Metric, Trend,
 };
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
-use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
 use crate::extract::{Actor, CurrentUser, QueryParams, RawJsonBody};
 use crate::routes::schemas::{ActionError, Detail, ValidationErrors};
@@ -73,60 +67,6 @@ pub struct TrendQuery {
     metric: Option<String>,
     /// −3650 to 3650; default 30.
     days: Option<String>,
-}
-
-/// `/api/goals/measurements/` and `/api/goals/measurements/{id}/`.
-pub struct Measurements;
-
-impl Resource for Measurements {
-    const PATH: &'static str = "/api/goals/measurements/";
-    const OPERATION: &'static str = "goals_measurements";
-    const TAG: &'static str = "goals";
-    const ENTITY: &'static str = "BodyMeasurement";
-    const ONE: &'static str = "a body measurement";
-    const MANY: &'static str = "body measurements";
-    const LIST: &'static ListSpec = &measurements::LIST;
-    type Id = i64;
-    type Object = BodyMeasurement;
-    type Request = MeasurementRequest;
-
-    fn id(object: &BodyMeasurement) -> i64 {
-        object.id
-    }
-
-    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<BodyMeasurement>> {
-        measurements::list_measurements(&app.db, user, query).await
-    }
-
-    async fn get(app: &App, user: &User, id: i64) -> Result<BodyMeasurement> {
-        measurements::get_measurement(&app.db, user, id).await
-    }
-
-    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<BodyMeasurement> {
-        measurements::create_measurement(&app.db, caller, body).await
-    }
-
-    async fn update(
-        app: &App,
-        caller: Caller<'_>,
-        id: i64,
-        body: &Body,
-        mode: Mode,
-        if_match: &IfMatch,
-    ) -> Result<BodyMeasurement> {
-        measurements::update_measurement(&app.db, caller, id, body, mode, if_match).await
-    }
-
-    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
-        measurements::delete_measurement(&app.db, caller, id, if_match).await
-    }
-
-    fn describe(operation: Operation) -> Option<&'static str> {
-        match operation {
-            Operation::List => Some("The caller's measurements, newest first."),
-            _ => None,
-        }
-    }
 }
 
 /// The most recent measurement of each requested metric, in the order requested.

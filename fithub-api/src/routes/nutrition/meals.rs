@@ -3,17 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use fithub_core::Result;
-use fithub_core::accounts::{Caller, User};
-use fithub_core::input::{Body, Mode};
-use fithub_core::listing::{ListSpec, Page};
-use fithub_core::precondition::IfMatch;
-use fithub_core::nutrition::{self, Meal, MealIngredient, MealSummary};
+use fithub_core::nutrition::{self, MealIngredient, MealSummary};
 use utoipa::ToSchema;
 
 use super::meal_ingredients::AddIngredientRequest;
 use crate::App;
-use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
 use crate::extract::{Actor, CurrentUser, JsonBody, PathId};
 use crate::routes::schemas::{Detail, ValidationErrors};
@@ -41,62 +35,6 @@ pub struct MealRequest {
     #[schema(format = Date)]
     recurrence_until: Option<String>,
     meal_type: Option<nutrition::MealType>,
-}
-
-/// `/api/nutrition/meals/` and `/api/nutrition/meals/{id}/`.
-pub struct Meals;
-
-impl Resource for Meals {
-    const PATH: &'static str = "/api/nutrition/meals/";
-    const OPERATION: &'static str = "nutrition_meals";
-    const TAG: &'static str = "nutrition";
-    const ENTITY: &'static str = "Meal";
-    const ONE: &'static str = "a meal";
-    const MANY: &'static str = "meals";
-    const LIST: &'static ListSpec = &nutrition::MEAL_LIST;
-    type Id = i64;
-    type Object = Meal;
-    type Request = MealRequest;
-
-    fn id(object: &Meal) -> i64 {
-        object.id
-    }
-
-    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Meal>> {
-        nutrition::list_meals(&app.db, user, query).await
-    }
-
-    async fn get(app: &App, user: &User, id: i64) -> Result<Meal> {
-        nutrition::get_meal(&app.db, user, id).await
-    }
-
-    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Meal> {
-        nutrition::create_meal(&app.db, caller, body).await
-    }
-
-    async fn update(
-        app: &App,
-        caller: Caller<'_>,
-        id: i64,
-        body: &Body,
-        mode: Mode,
-        if_match: &IfMatch,
-    ) -> Result<Meal> {
-        nutrition::update_meal(&app.db, caller, id, body, mode, if_match).await
-    }
-
-    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
-        nutrition::delete_meal(&app.db, caller, id, if_match).await
-    }
-
-    fn describe(operation: Operation) -> Option<&'static str> {
-        match operation {
-            Operation::List => Some("The caller's meals."),
-            Operation::PartialUpdate => Some("`diet_id` moves the meal to another of the caller's diets."),
-            Operation::Destroy => Some("With its ingredients and records."),
-            _ => None,
-        }
-    }
 }
 
 /// The meal's ingredients, oldest first.

@@ -15,31 +15,50 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::schemas::Detail;
-use crate::{App, resource};
 use crate::extract::CurrentUser;
 use crate::pagination::BaseUrl;
+use fithub_core::nutrition;
+
+use crate::{App, resource};
 
 /// Every nutrition route. Collection actions (`diets/active/`) are static segments, which the
 /// router always prefers to an `{id}`.
 pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    let router = resource::mount::<diets::Diets>(router);
-    let router = resource::mount::<meals::Meals>(router);
-    let router = resource::mount::<ingredients::Ingredients>(router);
-    let router = resource::mount::<categories::Categories>(router);
-    let router = resource::mount::<records::Records>(router);
-    let router = resource::mount::<preferences::Preferences>(router);
-    resource::mount::<meal_ingredients::MealIngredients>(router)
-        .routes(routes!(root))
-        .routes(routes!(diets::activate))
-        .routes(routes!(diets::active))
-        .routes(routes!(meals::ingredients))
-        .routes(routes!(meals::add_ingredient))
-        .routes(routes!(meals::nutrition_summary))
-        .routes(routes!(ingredients::search))
-        .routes(routes!(ingredients::personal))
-        .routes(routes!(records::today))
-        .routes(routes!(records::nutrition_summary))
-        .routes(routes!(preferences::by_type))
+    let router =
+        resource::mount::<nutrition::Diets, diets::DietRequest>(router, "/api/nutrition/diets/");
+    let router =
+        resource::mount::<nutrition::Meals, meals::MealRequest>(router, "/api/nutrition/meals/");
+    let router = resource::mount::<nutrition::Ingredients, ingredients::IngredientRequest>(
+        router,
+        "/api/nutrition/ingredients/",
+    );
+    let router = resource::mount::<nutrition::Categories, categories::CategoryRequest>(
+        router,
+        "/api/nutrition/categories/",
+    );
+    let router = resource::mount::<nutrition::Records, records::RecordRequest>(
+        router,
+        "/api/nutrition/records/",
+    );
+    let router = resource::mount::<nutrition::Preferences, preferences::PreferenceRequest>(
+        router,
+        "/api/nutrition/preferences/",
+    );
+    resource::mount::<nutrition::MealIngredients, meal_ingredients::MealIngredientRequest>(
+        router,
+        "/api/nutrition/meal-ingredients/",
+    )
+    .routes(routes!(root))
+    .routes(routes!(diets::activate))
+    .routes(routes!(diets::active))
+    .routes(routes!(meals::ingredients))
+    .routes(routes!(meals::add_ingredient))
+    .routes(routes!(meals::nutrition_summary))
+    .routes(routes!(ingredients::search))
+    .routes(routes!(ingredients::personal))
+    .routes(routes!(records::today))
+    .routes(routes!(records::nutrition_summary))
+    .routes(routes!(preferences::by_type))
 }
 
 /// The collections' absolute URLs.

@@ -2,16 +2,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use fithub_core::Result;
-use fithub_core::accounts::{Caller, User};
-use fithub_core::input::{Body, Mode};
-use fithub_core::listing::{ListSpec, Page};
-use fithub_core::precondition::IfMatch;
 use fithub_core::nutrition::{self, Preference, PreferenceType};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
-use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
 use crate::extract::{CurrentUser, QueryParams};
 use crate::routes::schemas::Detail;
@@ -33,60 +27,6 @@ pub struct TypeQuery {
     /// A preference type; without it, every preference.
     #[param(rename = "type")]
     preference_type: Option<String>,
-}
-
-/// `/api/nutrition/preferences/` and `/api/nutrition/preferences/{id}/`.
-pub struct Preferences;
-
-impl Resource for Preferences {
-    const PATH: &'static str = "/api/nutrition/preferences/";
-    const OPERATION: &'static str = "nutrition_preferences";
-    const TAG: &'static str = "nutrition";
-    const ENTITY: &'static str = "MealPreference";
-    const ONE: &'static str = "a preference";
-    const MANY: &'static str = "preferences";
-    const LIST: &'static ListSpec = &nutrition::PREFERENCE_LIST;
-    type Id = i64;
-    type Object = Preference;
-    type Request = PreferenceRequest;
-
-    fn id(object: &Preference) -> i64 {
-        object.id
-    }
-
-    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<Preference>> {
-        nutrition::list_preferences(&app.db, user, query).await
-    }
-
-    async fn get(app: &App, user: &User, id: i64) -> Result<Preference> {
-        nutrition::get_preference(&app.db, user, id).await
-    }
-
-    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<Preference> {
-        nutrition::create_preference(&app.db, caller, body).await
-    }
-
-    async fn update(
-        app: &App,
-        caller: Caller<'_>,
-        id: i64,
-        body: &Body,
-        mode: Mode,
-        if_match: &IfMatch,
-    ) -> Result<Preference> {
-        nutrition::update_preference(&app.db, caller, id, body, mode, if_match).await
-    }
-
-    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
-        nutrition::delete_preference(&app.db, caller, id, if_match).await
-    }
-
-    fn describe(operation: Operation) -> Option<&'static str> {
-        match operation {
-            Operation::List => Some("The caller's preferences."),
-            _ => None,
-        }
-    }
 }
 
 /// The caller's preferences of one type, newest first.

@@ -2,16 +2,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use fithub_core::Result;
-use fithub_core::accounts::{Caller, User};
-use fithub_core::input::{Body, Mode};
-use fithub_core::listing::{ListSpec, Page};
-use fithub_core::precondition::IfMatch;
 use fithub_core::nutrition::{self, MealRecord, RecordsSummary};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
-use crate::resource::{Operation, Resource};
 use crate::error::ApiResult;
 use crate::extract::{CurrentUser, QueryParams};
 use crate::routes::schemas::{Detail, ValidationErrors};
@@ -43,62 +37,6 @@ pub struct DaysQuery {
     /// −3650 to 3650; default 7. The window ends today (UTC) and starts `days` earlier,
     /// both days included.
     days: Option<String>,
-}
-
-/// `/api/nutrition/records/` and `/api/nutrition/records/{id}/`.
-pub struct Records;
-
-impl Resource for Records {
-    const PATH: &'static str = "/api/nutrition/records/";
-    const OPERATION: &'static str = "nutrition_records";
-    const TAG: &'static str = "nutrition";
-    const ENTITY: &'static str = "MealRecord";
-    const ONE: &'static str = "a meal record";
-    const MANY: &'static str = "meal records";
-    const LIST: &'static ListSpec = &nutrition::RECORD_LIST;
-    type Id = i64;
-    type Object = MealRecord;
-    type Request = RecordRequest;
-
-    fn id(object: &MealRecord) -> i64 {
-        object.id
-    }
-
-    async fn list(app: &App, user: &User, query: &[(String, String)]) -> Result<Page<MealRecord>> {
-        nutrition::list_records(&app.db, user, query).await
-    }
-
-    async fn get(app: &App, user: &User, id: i64) -> Result<MealRecord> {
-        nutrition::get_record(&app.db, user, id).await
-    }
-
-    async fn create(app: &App, caller: Caller<'_>, body: &Body) -> Result<MealRecord> {
-        nutrition::create_record(&app.db, caller, body).await
-    }
-
-    async fn update(
-        app: &App,
-        caller: Caller<'_>,
-        id: i64,
-        body: &Body,
-        mode: Mode,
-        if_match: &IfMatch,
-    ) -> Result<MealRecord> {
-        nutrition::update_record(&app.db, caller, id, body, mode, if_match).await
-    }
-
-    async fn delete(app: &App, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
-        nutrition::delete_record(&app.db, caller, id, if_match).await
-    }
-
-    fn describe(operation: Operation) -> Option<&'static str> {
-        match operation {
-            Operation::List => Some("The caller's records, newest first."),
-            Operation::Create => Some("One of the caller's meals, or a name with its own nutrition."),
-            Operation::PartialUpdate => Some("May switch between a planned and an ad-hoc record."),
-            _ => None,
-        }
-    }
 }
 
 /// Today's records (UTC), newest first.

@@ -73,7 +73,9 @@ where
 async fn every_statement_of_a_script_happens_or_none() {
     let (_test, db) = numbers_table().await;
     let mut both = insert_script(1);
-    both.push(";\nINSERT INTO t (n) VALUES (").push_bind(11i64).push(")");
+    both.push(";\nINSERT INTO t (n) VALUES (")
+        .push_bind(11i64)
+        .push(")");
     let written: Vec<(i64, i64)> = write(&db, both).await.expect("written");
     assert_eq!(written, vec![(1, 10)]);
     assert_eq!(numbers(&db).await, [1, 11]);
