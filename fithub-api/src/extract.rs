@@ -92,6 +92,10 @@ impl<S: Send + Sync> FromRequest<S> for RawJsonBody {
     }
 }
 
+/// A user a layer authenticated already for this request, for the extractors below.
+#[derive(Clone)]
+pub struct Authenticated(pub User);
+
 /// The authenticated, active user (`Authorization: Bearer …` or `Token …`); 401 otherwise.
 pub struct CurrentUser(pub User);
 
@@ -99,6 +103,10 @@ impl FromRequestParts<App> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        if let Some(Authenticated(user)) = parts.extensions.remove::<Authenticated>() {
+            tracing::Span::current().record("user_id", user.id);
+            return Ok(CurrentUser(user));
+        }
         let header = parts
             .headers
             .get(header::AUTHORIZATION)

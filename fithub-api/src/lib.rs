@@ -5,8 +5,10 @@
 //! listener until a shutdown future completes, then drains in-flight requests.
 
 mod app;
+mod conditional;
 mod error;
 mod extract;
+mod idempotency;
 mod metrics;
 mod middleware;
 mod openapi;

@@ -38,6 +38,20 @@ pub fn cors(config: &Config) -> CorsLayer {
         "user-agent",
         "x-csrftoken",
         "x-requested-with",
+        "idempotency-key",
+        "if-match",
+        "if-none-match",
+    ]
+    .map(HeaderName::from_static);
+    // What a cross-origin script may read of an answer (API.md §6.6).
+    let exposed_headers = [
+        "etag",
+        "location",
+        "idempotent-replayed",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "retry-after",
     ]
     .map(HeaderName::from_static);
     CorsLayer::new()
@@ -52,6 +66,7 @@ pub fn cors(config: &Config) -> CorsLayer {
             Method::PUT,
         ])
         .allow_headers(allowed_headers)
+        .expose_headers(exposed_headers)
         .max_age(std::time::Duration::from_secs(86_400))
 }
 

@@ -11,6 +11,7 @@ pub mod datetime;
 pub mod db;
 pub mod error;
 pub mod goals;
+pub mod idempotency;
 pub mod input;
 pub mod listing;
 pub mod measurements;

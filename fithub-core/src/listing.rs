@@ -29,6 +29,8 @@ pub struct ListSpec {
     pub default_ordering: &'static [&'static str],
     /// The id column, for tie-breaking.
     pub id: &'static str,
+    /// The column naming each row's owner, for lists of private rows (see [`ListSpec::owned_by`]).
+    pub owner: Option<&'static str>,
 }
 
 /// An exact-match query parameter.
@@ -215,6 +217,14 @@ impl ListSpec {
             .iter()
             .find(|(known, _)| *known == name)
             .map(|(_, expression)| (*expression, descending))
+    }
+
+    /// The scope of a list of private rows: those user `user_id` owns.
+    pub fn owned_by(&self, user_id: i64) -> impl Fn(&mut Query) + use<> {
+        let owner = self.owner.unwrap_or("NULL");
+        move |query: &mut Query| {
+            query.push(owner).push(" = ").push_bind(user_id);
+        }
     }
 
     /// The page of rows `scope` allows (the caller's own rows, typically), after `params`.
@@ -452,6 +462,7 @@ mod tests {
         ordering: &[("name", "t.name"), ("created_at", "t.created_at")],
         default_ordering: &["-created_at"],
         id: "t.id",
+        owner: None,
     };
 
     fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

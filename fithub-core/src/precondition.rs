@@ -57,11 +57,21 @@ impl Tags {
         )
     }
 
-    /// Whether `tag` is among these.
+    /// Whether `tag` is among these, compared strongly (`If-Match`).
     pub fn contain(&self, tag: &ETag) -> bool {
         match self {
             Tags::Any => true,
             Tags::These(tags) => tags.iter().any(|candidate| candidate == tag.as_str()),
+        }
+    }
+
+    /// Whether `tag` is among these, `W/` tags included (`If-None-Match`, RFC 9110 §13.1.2).
+    pub fn contain_weakly(&self, tag: &ETag) -> bool {
+        match self {
+            Tags::Any => true,
+            Tags::These(tags) => tags
+                .iter()
+                .any(|candidate| candidate.trim_start_matches("W/") == tag.as_str()),
         }
     }
 }

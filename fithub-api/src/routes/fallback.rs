@@ -30,9 +30,12 @@ impl KnownPaths {
 }
 
 /// A known path without its trailing slash is redirected to the slash form, query kept
-/// (API.md §1.1); anything else is `404 {"detail": "Not found."}`.
+/// (API.md §1.1): `301` for `GET` and `HEAD`, `308` for other methods, so that a client following
+/// it sends the same method and body again (§6.6). Anything else is
+/// `404 {"detail": "Not found."}`.
 pub async fn not_found_or_add_slash(
     Extension(known): Extension<Arc<KnownPaths>>,
+    method: Method,
     uri: Uri,
 ) -> Response {
     let path = uri.path();
@@ -43,12 +46,13 @@ pub async fn not_found_or_add_slash(
                 Some(query) => format!("{with_slash}?{query}"),
                 None => with_slash,
             };
+            let status = if method == Method::GET || method == Method::HEAD {
+                StatusCode::MOVED_PERMANENTLY
+            } else {
+                StatusCode::PERMANENT_REDIRECT
+            };
             if let Ok(location) = HeaderValue::from_str(&location) {
-                return (
-                    StatusCode::MOVED_PERMANENTLY,
-                    [(header::LOCATION, location)],
-                )
-                    .into_response();
+                return (status, [(header::LOCATION, location)]).into_response();
             }
         }
     }

@@ -26,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::MAX_BODY_BYTES;
-use crate::{App, metrics, middleware, telemetry};
+use crate::{App, conditional, idempotency, metrics, middleware, telemetry};
 use schemas::SecuritySchemes;
 
 #[derive(OpenApi)]
@@ -98,7 +98,14 @@ pub fn router(app: App) -> Router {
         routes = routes.route("/metrics", axum::routing::get(metrics::metrics));
     }
     let known_paths = Arc::new(fallback::KnownPaths::of(&openapi));
+    let creating = idempotency::CreatingRoutes::of(&openapi);
     let mut router = routes
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            idempotency::idempotent,
+        ))
+        .layer(axum::middleware::from_fn(conditional::etags))
+        .layer(Extension(creating))
         .merge(docs::pages())
         .layer(Extension(Arc::new(docs::SchemaDocument::of(&openapi))))
         .fallback(fallback::not_found_or_add_slash)

@@ -127,6 +127,7 @@ const LIST: ListSpec = ListSpec {
     ],
     default_ordering: &["-created_at"],
     id: "g.id",
+    owner: Some("g.user_id"),
 };
 
 /// The goals collection.
@@ -148,15 +149,7 @@ impl Collection for Goals {
         query_string: &[(String, String)],
     ) -> Result<Page<Goal>> {
         let params = LIST.parse(query_string)?;
-        let page: Page<Row> = LIST
-            .fetch(
-                db,
-                |q| {
-                    q.push("g.user_id = ").push_bind(user.id);
-                },
-                &params,
-            )
-            .await?;
+        let page: Page<Row> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
         let (owner, today) = (user.brief(), datetime::today());
         Ok(page.map(|row| row.into_goal(&owner, today)))
     }

@@ -179,6 +179,7 @@ const LIST: ListSpec = ListSpec {
     ],
     default_ordering: &["-timestamp"],
     id: "b.id",
+    owner: Some("b.user_id"),
 };
 
 /// The measurements collection.
@@ -200,15 +201,7 @@ impl Collection for Measurements {
         query_string: &[(String, String)],
     ) -> Result<Page<BodyMeasurement>> {
         let params = LIST.parse(query_string)?;
-        let page: Page<Row> = LIST
-            .fetch(
-                db,
-                |q| {
-                    q.push("b.user_id = ").push_bind(user.id);
-                },
-                &params,
-            )
-            .await?;
+        let page: Page<Row> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
         let owner = user.brief();
         Ok(page.map(|row| row.into_measurement(&owner)))
     }

@@ -37,6 +37,7 @@ const LIST: ListSpec = ListSpec {
     ordering: &[("name", "c.name"), ("created_at", "c.created_at")],
     default_ordering: &["name"],
     id: "c.id",
+    owner: None,
 };
 
 /// The categories collection.

@@ -125,6 +125,7 @@ const LIST: ListSpec = ListSpec {
     ],
     default_ordering: &["-created_at"],
     id: "d.id",
+    owner: Some("d.user_id"),
 };
 
 /// The diets collection.
@@ -146,15 +147,7 @@ impl Collection for Diets {
         query_string: &[(String, String)],
     ) -> Result<Page<Diet>> {
         let params = LIST.parse(query_string)?;
-        let page: Page<DietRow> = LIST
-            .fetch(
-                db,
-                |q| {
-                    q.push("d.user_id = ").push_bind(user.id);
-                },
-                &params,
-            )
-            .await?;
+        let page: Page<DietRow> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
         let owner = user.brief();
         Ok(page.map(|row| row.into_diet(&owner)))
     }

@@ -147,6 +147,7 @@ const LIST: ListSpec = ListSpec {
     ],
     default_ordering: &["name"],
     id: "i.id",
+    owner: None,
 };
 
 /// The ingredients collection.

@@ -105,6 +105,7 @@ const LIST: ListSpec = ListSpec {
     ordering: &[("created_at", "mi.created_at"), ("quantity", "mi.quantity")],
     default_ordering: &["-created_at"],
     id: "mi.id",
+    owner: Some("mi.user_id"),
 };
 
 /// The meal ingredients collection.
@@ -126,15 +127,7 @@ impl Collection for MealIngredients {
         query_string: &[(String, String)],
     ) -> Result<Page<MealIngredient>> {
         let params = LIST.parse(query_string)?;
-        let page: Page<Row> = LIST
-            .fetch(
-                db,
-                |q| {
-                    q.push("mi.user_id = ").push_bind(user.id);
-                },
-                &params,
-            )
-            .await?;
+        let page: Page<Row> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
         Ok(page.map(MealIngredient::from))
     }
 

@@ -147,6 +147,7 @@ const LIST: ListSpec = ListSpec {
     ],
     default_ordering: &["-created_at"],
     id: "m.id",
+    owner: Some("m.user_id"),
 };
 
 /// The meals collection.
@@ -168,15 +169,7 @@ impl Collection for Meals {
         query_string: &[(String, String)],
     ) -> Result<Page<Meal>> {
         let params = LIST.parse(query_string)?;
-        let page: Page<MealRow> = LIST
-            .fetch(
-                db,
-                |q| {
-                    q.push("m.user_id = ").push_bind(user.id);
-                },
-                &params,
-            )
-            .await?;
+        let page: Page<MealRow> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
         let owner = user.brief();
         Ok(page.map(|row| row.into_meal(&owner)))
     }

@@ -102,6 +102,7 @@ const LIST: ListSpec = ListSpec {
     ],
     default_ordering: &["-created_at"],
     id: "p.id",
+    owner: Some("p.user_id"),
 };
 
 /// The preferences collection.
@@ -123,15 +124,7 @@ impl Collection for Preferences {
         query_string: &[(String, String)],
     ) -> Result<Page<Preference>> {
         let params = LIST.parse(query_string)?;
-        let page: Page<Row> = LIST
-            .fetch(
-                db,
-                |q| {
-                    q.push("p.user_id = ").push_bind(user.id);
-                },
-                &params,
-            )
-            .await?;
+        let page: Page<Row> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
         let owner = user.brief();
         Ok(page.map(|row| row.into_preference(&owner)))
     }

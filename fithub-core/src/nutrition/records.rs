@@ -124,6 +124,7 @@ const LIST: ListSpec = ListSpec {
     ],
     default_ordering: &["-timestamp"],
     id: "r.id",
+    owner: Some("r.user_id"),
 };
 
 /// The records collection.
@@ -148,13 +149,7 @@ impl Collection for Records {
         // The page and its meals on one connection.
         let mut conn = Connection::acquire(db).await?;
         let page: Page<Row> = LIST
-            .fetch_on(
-                &mut conn,
-                |q| {
-                    q.push("r.user_id = ").push_bind(user.id);
-                },
-                &params,
-            )
+            .fetch_on(&mut conn, LIST.owned_by(user.id), &params)
             .await?;
         let records = with_meals(&mut conn, user, page.results).await?;
         Ok(Page {

@@ -2,15 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::response::Response;
 use fithub_core::nutrition::{self, MealIngredient, MealSummary};
 use utoipa::ToSchema;
 
 use super::meal_ingredients::AddIngredientRequest;
-use crate::App;
 use crate::error::ApiResult;
 use crate::extract::{Actor, CurrentUser, JsonBody, PathId};
 use crate::routes::schemas::{Detail, ValidationErrors};
+use crate::{App, resource};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
@@ -63,9 +63,11 @@ pub async fn add_ingredient(
     actor: Actor,
     PathId(id): PathId,
     JsonBody(body): JsonBody,
-) -> ApiResult<(StatusCode, Json<MealIngredient>)> {
+) -> ApiResult<Response> {
     let added = nutrition::add_ingredient_to_meal(&app.db, actor.caller(), id, &body).await?;
-    Ok((StatusCode::CREATED, Json(added)))
+    // The new object lives among the meal-ingredients.
+    let location = format!("/api/nutrition/meal-ingredients/{}/", added.id);
+    Ok(resource::created(&location, added))
 }
 
 /// The meal's nutrients: `Σ ingredient × quantity / 100` (quantities in grams).
