@@ -6,6 +6,7 @@
 mod archive_io;
 mod commands;
 mod output;
+mod prompt;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use fithub_core::Database;
 use fithub_core::config::{Config, Sources};
-use fithub_core::db::{PoolSettings, migrations};
+use fithub_core::db::{PoolSettings, diagnose, migrations};
 use serde::Serialize;
 
 #[derive(Debug, Parser)]
@@ -48,14 +49,14 @@ impl GlobalArgs {
         })?)
     }
 
-    /// The configured database, which must exist and have a current schema.
+    /// The configured database, which must exist (it is never created here) and have a current
+    /// schema.
     pub async fn connect(&self) -> anyhow::Result<Database> {
         let config = self.load_config()?;
-        let settings = PoolSettings {
-            create_sqlite_file: false,
-            ..PoolSettings::from_config(&config)
-        };
-        let db = Database::connect(&config.database_url, &settings).await?;
+        let db =
+            diagnose::connect_existing(&config.database_url, &PoolSettings::from_config(&config))
+                .await
+                .map_err(connect_error)?;
         if !migrations::is_current(&migrations::status(&db).await?) {
             anyhow::bail!(
                 "the database schema at {} is not current: run `fithub migrate` first",
@@ -63,6 +64,15 @@ impl GlobalArgs {
             );
         }
         Ok(db)
+    }
+}
+
+/// A failure to reach the database, as `db::diagnose` words it: the message alone, which already
+/// says what is wrong and what to do.
+pub fn connect_error(error: fithub_core::Error) -> anyhow::Error {
+    match error {
+        fithub_core::Error::Unavailable(message) => anyhow::anyhow!(message),
+        other => other.into(),
     }
 }
 
@@ -74,6 +84,7 @@ pub struct UsageError(pub String);
 #[derive(Debug, Subcommand)]
 enum Command {
     Migrate(commands::migrate::MigrateArgs),
+    /// Create, list and manage user accounts
     #[command(subcommand)]
     User(commands::user::UserCommand),
     Export(commands::export::ExportArgs),
@@ -113,6 +124,11 @@ async fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(&cli.global, args),
         Command::Health(args) => commands::health::run(&cli.global, args).await,
     };
+    // The reader of our stdout went away (`fithub export | head`): it has all it wanted, so end
+    // quietly, as other Unix tools do.
+    if output::stdout_closed() {
+        return ExitCode::SUCCESS;
+    }
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Unhealthy) => ExitCode::from(3),
@@ -125,5 +141,34 @@ async fn main() -> ExitCode {
             eprintln!("fithub: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and flag explains itself in `--help`, the man pages and completions.
+    #[test]
+    fn every_command_and_flag_has_help() {
+        fn check(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", command.get_name());
+            if command.get_about().is_none() {
+                missing.push(path.clone());
+            }
+            for arg in command.get_arguments() {
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                check(sub, &path, missing);
+            }
+        }
+        let mut command = <Cli as clap::CommandFactory>::command();
+        command.build();
+        let mut missing = Vec::new();
+        check(&command, "", &mut missing);
+        assert!(missing.is_empty(), "without help: {missing:?}");
     }
 }

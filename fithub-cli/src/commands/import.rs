@@ -27,6 +27,7 @@ pub struct ImportArgs {
     /// What to do with users and rows that exist already
     #[arg(long, value_enum, default_value_t = Conflict::Fail, conflicts_with = "catalogue")]
     on_conflict: Conflict,
+    /// Output: text (a table) or json (the report)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }

@@ -7,3 +7,4 @@ pub mod health;
 pub mod import;
 pub mod migrate;
 pub mod user;
+mod user_create;

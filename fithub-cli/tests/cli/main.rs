@@ -2,8 +2,10 @@
 
 mod audit;
 mod config;
+mod errors;
 mod health;
 mod helpers;
 mod migrate;
+mod prompts;
 mod transfer;
 mod user;
