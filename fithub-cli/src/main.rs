@@ -11,7 +11,7 @@ mod prompt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use fithub_core::Database;
 use fithub_core::config::{Config, Sources};
 use fithub_core::db::{PoolSettings, diagnose, migrations};
@@ -76,6 +76,11 @@ pub fn connect_error(error: fithub_core::Error) -> anyhow::Error {
     }
 }
 
+/// The whole command line, for completions and man pages.
+pub fn cli_command() -> clap::Command {
+    Cli::command()
+}
+
 /// A mistake in how a command was called, found after parsing: exit code 2, like clap's own.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -92,6 +97,8 @@ enum Command {
     Import(commands::import::ImportArgs),
     Config(commands::config::ConfigArgs),
     Health(commands::health::HealthArgs),
+    Completions(commands::completions::CompletionsArgs),
+    Man(commands::man::ManArgs),
 }
 
 /// How a command ended, besides failing.
@@ -123,6 +130,8 @@ async fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(&cli.global, args).await,
         Command::Config(args) => commands::config::run(&cli.global, args),
         Command::Health(args) => commands::health::run(&cli.global, args).await,
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man(args) => commands::man::run(args),
     };
     // The reader of our stdout went away (`fithub export | head`): it has all it wanted, so end
     // quietly, as other Unix tools do.
@@ -165,7 +174,7 @@ mod tests {
                 check(sub, &path, missing);
             }
         }
-        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut command = cli_command();
         command.build();
         let mut missing = Vec::new();
         check(&command, "", &mut missing);

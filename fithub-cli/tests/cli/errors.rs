@@ -183,7 +183,11 @@ async fn a_closed_pipe_ends_quietly_with_status_0() {
         "violet-Harbor-47-kite\n",
     );
     assert_exit(&created, 0);
-    for args in [&["user", "list"][..], &["user", "list", "--format", "json"]] {
+    for args in [
+        &["user", "list"][..],
+        &["user", "list", "--format", "json"],
+        &["completions", "bash"],
+    ] {
         let output = with_closed_stdout(dir.path(), args, url);
         assert_exit(&output, 0);
         assert_eq!(stderr(&output), "", "{args:?} is quiet");

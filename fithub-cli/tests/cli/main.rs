@@ -1,6 +1,7 @@
 //! CLI tests: the real `fithub` binary against temporary databases.
 
 mod audit;
+mod completions;
 mod config;
 mod errors;
 mod health;
