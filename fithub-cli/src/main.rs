@@ -5,6 +5,7 @@
 
 mod archive_io;
 mod commands;
+mod encryption;
 mod output;
 mod prompt;
 
@@ -95,6 +96,9 @@ enum Command {
     Export(commands::export::ExportArgs),
     Audit(commands::audit::AuditArgs),
     Import(commands::import::ImportArgs),
+    /// Keys for encrypted backups
+    #[command(subcommand)]
+    Backup(commands::backup::BackupCommand),
     Config(commands::config::ConfigArgs),
     Health(commands::health::HealthArgs),
     Completions(commands::completions::CompletionsArgs),
@@ -128,6 +132,7 @@ async fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(&cli.global, args).await,
         Command::Audit(args) => commands::audit::run(&cli.global, args).await,
         Command::Import(args) => commands::import::run(&cli.global, args).await,
+        Command::Backup(command) => commands::backup::run(command),
         Command::Config(args) => commands::config::run(&cli.global, args),
         Command::Health(args) => commands::health::run(&cli.global, args).await,
         Command::Completions(args) => commands::completions::run(args),

@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::io::Write;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
 use clap::ValueEnum;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
@@ -12,6 +14,7 @@ use fithub_core::datetime::Timestamp;
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
+use tokio::io::AsyncWrite;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -52,6 +55,33 @@ macro_rules! say {
     };
 }
 pub(crate) use say;
+
+/// Stdout for streamed output (archives), noting when it is closed.
+pub struct Stdout(tokio::io::Stdout);
+
+impl Stdout {
+    pub fn new() -> Stdout {
+        Stdout(tokio::io::stdout())
+    }
+}
+
+impl AsyncWrite for Stdout {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf).map(watch)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx).map(watch)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx).map(watch)
+    }
+}
 
 /// A table with FitHub's style and the given header.
 pub fn table<const N: usize>(header: [&str; N]) -> Table {

@@ -3,6 +3,7 @@
 //! scripts and CI never hang waiting for an answer.
 
 use std::io::{BufRead, IsTerminal};
+use std::path::Path;
 
 use crate::UsageError;
 
@@ -47,6 +48,13 @@ pub fn first_line_of_stdin(flag: &str) -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     non_empty_line(&line, flag)
+}
+
+/// The first line of a file (a passphrase file); `flag` names it in the errors.
+pub fn first_line_of_file(path: &Path, flag: &str) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| anyhow::anyhow!("{flag} {}: {error}", path.display()))?;
+    non_empty_line(text.lines().next().unwrap_or_default(), flag)
 }
 
 fn non_empty_line(line: &str, flag: &str) -> anyhow::Result<String> {

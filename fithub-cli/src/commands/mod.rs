@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its own arguments and `run`.
 
 pub mod audit;
+pub mod backup;
 pub mod completions;
 pub mod config;
 pub mod export;

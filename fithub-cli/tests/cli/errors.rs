@@ -184,7 +184,8 @@ async fn a_closed_pipe_ends_quietly_with_status_0() {
     );
     assert_exit(&created, 0);
     for args in [
-        &["user", "list"][..],
+        &["export"][..],
+        &["user", "list"],
         &["user", "list", "--format", "json"],
         &["completions", "bash"],
     ] {

@@ -3,6 +3,7 @@
 mod audit;
 mod completions;
 mod config;
+mod encrypted;
 mod errors;
 mod health;
 mod helpers;
