@@ -5,15 +5,17 @@
 
 mod archive_io;
 mod commands;
+mod encryption;
 mod output;
+mod prompt;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use fithub_core::Database;
 use fithub_core::config::{Config, Sources};
-use fithub_core::db::{PoolSettings, migrations};
+use fithub_core::db::{PoolSettings, diagnose, migrations};
 use serde::Serialize;
 
 #[derive(Debug, Parser)]
@@ -48,14 +50,14 @@ impl GlobalArgs {
         })?)
     }
 
-    /// The configured database, which must exist and have a current schema.
+    /// The configured database, which must exist (it is never created here) and have a current
+    /// schema.
     pub async fn connect(&self) -> anyhow::Result<Database> {
         let config = self.load_config()?;
-        let settings = PoolSettings {
-            create_sqlite_file: false,
-            ..PoolSettings::from_config(&config)
-        };
-        let db = Database::connect(&config.database_url, &settings).await?;
+        let db =
+            diagnose::connect_existing(&config.database_url, &PoolSettings::from_config(&config))
+                .await
+                .map_err(connect_error)?;
         if !migrations::is_current(&migrations::status(&db).await?) {
             anyhow::bail!(
                 "the database schema at {} is not current: run `fithub migrate` first",
@@ -66,6 +68,20 @@ impl GlobalArgs {
     }
 }
 
+/// A failure to reach the database, as `db::diagnose` words it: the message alone, which already
+/// says what is wrong and what to do.
+pub fn connect_error(error: fithub_core::Error) -> anyhow::Error {
+    match error {
+        fithub_core::Error::Unavailable(message) => anyhow::anyhow!(message),
+        other => other.into(),
+    }
+}
+
+/// The whole command line, for completions and man pages.
+pub fn cli_command() -> clap::Command {
+    Cli::command()
+}
+
 /// A mistake in how a command was called, found after parsing: exit code 2, like clap's own.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -74,13 +90,19 @@ pub struct UsageError(pub String);
 #[derive(Debug, Subcommand)]
 enum Command {
     Migrate(commands::migrate::MigrateArgs),
+    /// Create, list and manage user accounts
     #[command(subcommand)]
     User(commands::user::UserCommand),
     Export(commands::export::ExportArgs),
     Audit(commands::audit::AuditArgs),
     Import(commands::import::ImportArgs),
+    /// Keys for encrypted backups
+    #[command(subcommand)]
+    Backup(commands::backup::BackupCommand),
     Config(commands::config::ConfigArgs),
     Health(commands::health::HealthArgs),
+    Completions(commands::completions::CompletionsArgs),
+    Man(commands::man::ManArgs),
 }
 
 /// How a command ended, besides failing.
@@ -110,9 +132,17 @@ async fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(&cli.global, args).await,
         Command::Audit(args) => commands::audit::run(&cli.global, args).await,
         Command::Import(args) => commands::import::run(&cli.global, args).await,
+        Command::Backup(command) => commands::backup::run(command),
         Command::Config(args) => commands::config::run(&cli.global, args),
         Command::Health(args) => commands::health::run(&cli.global, args).await,
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man(args) => commands::man::run(args),
     };
+    // The reader of our stdout went away (`fithub export | head`): it has all it wanted, so end
+    // quietly, as other Unix tools do.
+    if output::stdout_closed() {
+        return ExitCode::SUCCESS;
+    }
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Unhealthy) => ExitCode::from(3),
@@ -125,5 +155,34 @@ async fn main() -> ExitCode {
             eprintln!("fithub: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and flag explains itself in `--help`, the man pages and completions.
+    #[test]
+    fn every_command_and_flag_has_help() {
+        fn check(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", command.get_name());
+            if command.get_about().is_none() {
+                missing.push(path.clone());
+            }
+            for arg in command.get_arguments() {
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                check(sub, &path, missing);
+            }
+        }
+        let mut command = cli_command();
+        command.build();
+        let mut missing = Vec::new();
+        check(&command, "", &mut missing);
+        assert!(missing.is_empty(), "without help: {missing:?}");
     }
 }

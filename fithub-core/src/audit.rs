@@ -17,17 +17,51 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// An action of `fithub`, run by the current operating-system user.
+    /// An action of `fithub`, run by the current operating-system user: `cli:$USER`, or where
+    /// that is unset (containers, cron) `cli:uid=1000@host`, which still tells operators apart.
     pub fn command_line() -> Origin {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".to_owned());
+            .ok()
+            .filter(|user| !user.is_empty());
         Origin {
             client_addr: None,
             request_id: None,
-            operator: Some(format!("cli:{user}")),
+            operator: Some(operator_name(user, process_uid(), host_name())),
         }
     }
+}
+
+/// `cli:NAME` for a known user name, else `cli:uid=UID@HOST` with what is known of the two.
+fn operator_name(user: Option<String>, uid: Option<u32>, host: Option<String>) -> String {
+    if let Some(user) = user {
+        return format!("cli:{user}");
+    }
+    let uid = uid.map_or_else(|| "unknown".to_owned(), |uid| uid.to_string());
+    let host = host.unwrap_or_else(|| "unknown".to_owned());
+    format!("cli:uid={uid}@{host}")
+}
+
+/// The real uid of this process: the owner of its `/proc` entry (no `unsafe` call to getuid).
+fn process_uid() -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self").ok().map(|meta| meta.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The machine's (or container's) host name, from the kernel or `/etc/hostname`.
+fn host_name() -> Option<String> {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .map(|name| name.trim().to_owned())
+        .find(|name| !name.is_empty())
 }
 
 /// The account that acted, as the trail keeps it: the username outlives the account.
@@ -219,4 +253,22 @@ pub async fn list(db: &Database, filter: &AuditFilter) -> Result<Vec<AuditRecord
     sql.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
         .push_bind(filter.limit.unwrap_or(1000));
     Ok(sql.fetch_all(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operator_is_the_user_or_else_the_uid_and_host() {
+        assert_eq!(
+            operator_name(Some("alice".into()), Some(1000), Some("box".into())),
+            "cli:alice"
+        );
+        assert_eq!(
+            operator_name(None, Some(1000), Some("box".into())),
+            "cli:uid=1000@box"
+        );
+        assert_eq!(operator_name(None, None, None), "cli:uid=unknown@unknown");
+    }
 }

@@ -546,3 +546,33 @@ async fn an_import_into_postgres_leaves_the_planner_fresh_statistics() {
         assert!(rows >= 1.0, "{table} has statistics: reltuples = {rows}");
     }
 }
+
+#[tokio::test]
+async fn count_is_the_number_of_records_an_export_writes() {
+    for database in TestDatabase::all_migrated().await {
+        let db = database.database();
+        let ada = populate(db, "ada").await;
+        populate(db, "carol").await;
+        let all = export_all(db).await;
+        let counted = transfer::count(db, &ExportScope::All).await.expect("count");
+        assert_eq!(
+            counted as usize,
+            data_lines(&all).len() - 1,
+            "{:?}",
+            database.backend()
+        );
+
+        let scope = ExportScope::Users(vec![ada]);
+        let mut archive = Vec::new();
+        transfer::export(db, &scope, &mut archive, |_| {})
+            .await
+            .expect("export");
+        let archive = String::from_utf8(archive).expect("utf-8");
+        let counted = transfer::count(db, &scope).await.expect("count");
+        assert_eq!(counted as usize, data_lines(&archive).len() - 1);
+        assert!(
+            counted < data_lines(&all).len() as u64 - 1,
+            "ada's records only"
+        );
+    }
+}

@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
-"""Export and import throughput of `fithub`, on SQLite and PostgreSQL.
+"""Export and import throughput of `fithub`, plain and encrypted, on SQLite and PostgreSQL.
 
-Generates an archive of one user with N body measurements (default 1,000,000), then for each
-database: imports it into a fresh database, exports it back, and reports rows per second and the
-peak resident memory of the `fithub` process. On PostgreSQL it also times `psql \\copy` of the
-same rows out of and into the table, the ceiling a bulk load can hope for.
+Generates an archive of one user with N body measurements (default 1,000,000) and loads it into a
+database. Then, `--repeat` times (default 2, in the same session, so the runs can be compared):
+exports it plain and encrypted to an age key (`--encrypt-to`, made by `fithub backup keygen`),
+and imports each of the two exports into a fresh database (the encrypted one with `--identity`),
+checking the row count. It reports seconds, rows per second and the peak resident memory of the
+`fithub` process for each run, then the encrypted/plain ratio of the mean times, against the
+budget of 1.5. On PostgreSQL it also times `psql \\copy` of the same rows out of and into the
+table, the ceiling a bulk load can hope for.
 
     cargo build --release -p fithub-cli
-    scripts/bench/transfer.py [--rows 1000000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+    scripts/bench/transfer.py [--rows 1000000] [--repeat 2] [--only sqlite|postgres]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres] [--fithub PATH]
 
 Nothing here asserts a time: it measures and prints.
 """
 
 import argparse
 import json
+import sqlite3
+import statistics
 import os
 import subprocess
 import sys
@@ -44,21 +51,28 @@ def run(argv, *, env=None, stdin=None, cwd=None):
 
 
 def run_measured(argv, *, env=None, cwd=None):
-    """Runs a command and returns (seconds, peak RSS of that process in MiB)."""
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.chdir(cwd or ".")
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        try:
-            os.execvpe(argv[0], argv, env or os.environ)
-        finally:
-            os._exit(127)
-    _, status, usage = os.wait4(pid, 0)
-    elapsed = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(map(str, argv))} failed with {os.waitstatus_to_exitcode(status)}")
+    """Runs a command and returns (seconds, peak RSS of that process in MiB). Its output is kept
+    out of the report, and shown if it fails."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            os.chdir(cwd or ".")
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(errors.fileno(), 2)
+            try:
+                os.execvpe(argv[0], argv, env or os.environ)
+            finally:
+                os._exit(127)
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.monotonic() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            sys.exit(
+                f"{' '.join(map(str, argv))} failed with {os.waitstatus_to_exitcode(status)}:\n"
+                f"{errors.read().decode()}"
+            )
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -98,17 +112,94 @@ def fithub_env(database_url):
     return env
 
 
-def bench(name, fithub, database_url, archive, rows, workdir):
-    env = fithub_env(database_url)
-    run([fithub, "migrate"], env=env)
-    seconds, rss = run_measured([fithub, "import", str(archive)], env=env, cwd=workdir)
-    results = [(name, "fithub import", rows, seconds, rss)]
-    exported = workdir / f"{name}-export.jsonl"
-    seconds, rss = run_measured([fithub, "export", "--output", str(exported)], env=env, cwd=workdir)
-    results.append((name, "fithub export", rows, seconds, rss))
-    lines = sum(1 for _ in open(exported))
-    assert lines == rows + 3, f"the export has {lines} lines, expected {rows + 3}"
+BUDGET = 1.5
+
+
+class Databases:
+    """Fresh, migrated databases of one kind, each dropped when done with."""
+
+    def __init__(self, kind, fithub, workdir, admin_url):
+        self.kind, self.fithub, self.workdir, self.admin_url = kind, fithub, workdir, admin_url
+        self.made = 0
+
+    def fresh(self):
+        self.made += 1
+        if self.kind == "sqlite":
+            url = f"sqlite://{self.workdir}/bench-{self.made}.db"
+        else:
+            _, url = postgres_database(self.admin_url)
+        run([self.fithub, "migrate"], env=fithub_env(url))
+        return url
+
+    def measurements(self, url):
+        """Rows in body_measurements: proof that an import wrote them all."""
+        if self.kind == "sqlite":
+            with sqlite3.connect(url.removeprefix("sqlite://")) as connection:
+                return connection.execute("SELECT COUNT(*) FROM body_measurements").fetchone()[0]
+        _, out = run(["psql", url, "-qtAc", "SELECT COUNT(*) FROM body_measurements"])
+        return int(out.decode().strip())
+
+    def drop(self, url):
+        if self.kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(url.removeprefix("sqlite://") + suffix).unlink(missing_ok=True)
+        else:
+            name = url.rpartition("/")[2]
+            run(["psql", self.admin_url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
+
+
+def bench(databases, source, archive, rows, repeat, recipient, identity):
+    """(database, operation, run, rows, seconds, peak MiB) of each export and import."""
+    name, fithub, workdir = databases.kind, databases.fithub, databases.workdir
+    run([fithub, "import", str(archive)], env=fithub_env(source))
+    results = []
+    for round_ in range(1, repeat + 1):
+        plain = workdir / f"{name}-export.jsonl"
+        encrypted = workdir / f"{name}-export.jsonl.age"
+        exports = [
+            ("plain", plain, []),
+            ("encrypted", encrypted, ["--encrypt-to", recipient]),
+        ]
+        for label, path, flags in exports:
+            argv = [fithub, "export", "--output", str(path), *flags]
+            seconds, rss = run_measured(argv, env=fithub_env(source), cwd=workdir)
+            results.append((name, f"export {label}", round_, rows, seconds, rss))
+        lines = sum(1 for _ in open(plain))
+        assert lines == rows + 3, f"the export has {lines} lines, expected {rows + 3}"
+        imports = [("plain", plain, []), ("encrypted", encrypted, ["--identity", str(identity)])]
+        for label, path, flags in imports:
+            target = databases.fresh()
+            try:
+                argv = [fithub, "import", str(path), *flags]
+                seconds, rss = run_measured(argv, env=fithub_env(target), cwd=workdir)
+                count = databases.measurements(target)
+                assert count == rows, f"{label} import wrote {count} measurements, not {rows}"
+                results.append((name, f"import {label}", round_, rows, seconds, rss))
+            finally:
+                databases.drop(target)
+        for path in (plain, encrypted):
+            path.unlink()
     return results
+
+
+def ratios(results):
+    """Encrypted over plain, mean seconds and peak memory, for each database and operation."""
+    lines = []
+    for database in sorted({r[0] for r in results}, reverse=True):
+        for operation in ("export", "import"):
+            def runs(label):
+                return [r for r in results if r[0] == database and r[1] == f"{operation} {label}"]
+            plain, encrypted = runs("plain"), runs("encrypted")
+            if not plain or not encrypted:
+                continue
+            ratio = statistics.mean(r[4] for r in encrypted) / statistics.mean(r[4] for r in plain)
+            memory = max(r[5] for r in encrypted) / max(r[5] for r in plain)
+            verdict = "within" if ratio <= BUDGET else "OVER"
+            lines.append(
+                f"{database:<10} {operation:<7} encrypted/plain: time x{ratio:.2f} "
+                f"({verdict} the x{BUDGET} budget), peak memory x{memory:.2f}"
+            )
+    return lines
 
 
 def postgres_database(admin_url):
@@ -133,10 +224,12 @@ def psql_copy(url, rows, workdir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each measurement")
+    parser.add_argument("--only", choices=["sqlite", "postgres"], help="one database only")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("FITHUB_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="an admin URL of a PostgreSQL server (a database is created and dropped)",
+        help="an admin URL of a PostgreSQL server (databases are created and dropped)",
     )
     parser.add_argument("--fithub", default=str(ROOT / "target/release/fithub"))
     args = parser.parse_args()
@@ -150,19 +243,35 @@ def main():
         write_archive(archive, args.rows)
         size = archive.stat().st_size / 2**20
         print(f"archive: {args.rows} measurements, {size:.0f} MiB", file=sys.stderr)
+        identity = workdir / "backup.key"
+        _, out = run([args.fithub, "backup", "keygen", "--output", str(identity)])
+        recipient = out.decode().strip()
 
-        results += bench("sqlite", args.fithub, f"sqlite://{workdir}/bench.db", archive, args.rows, workdir)
-        name, url = postgres_database(args.postgres)
-        try:
-            results += bench("postgres", args.fithub, url, archive, args.rows, workdir)
-            results += psql_copy(url, args.rows, workdir)
-        finally:
-            run(["psql", args.postgres, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
+        for kind in ("sqlite", "postgres"):
+            if args.only not in (None, kind):
+                continue
+            databases = Databases(kind, args.fithub, workdir, args.postgres)
+            source = databases.fresh()
+            try:
+                results += bench(
+                    databases, source, archive, args.rows, args.repeat, recipient, identity
+                )
+                if kind == "postgres":
+                    copied = psql_copy(source, args.rows, workdir)
+                    results += [(*row[:2], 1, *row[2:]) for row in copied]
+            finally:
+                databases.drop(source)
 
-    print(f"{'database':<10} {'operation':<16} {'rows':>9} {'seconds':>8} {'rows/s':>10} {'peak RSS':>9}")
-    for database, operation, rows, seconds, rss in results:
+    print(f"{'database':<10} {'operation':<18} {'run':>3} {'rows':>9} {'seconds':>8} {'rows/s':>10} {'peak RSS':>9}")
+    for database, operation, round_, rows, seconds, rss in results:
         memory = f"{rss:.0f} MiB" if rss is not None else "-"
-        print(f"{database:<10} {operation:<16} {rows:>9} {seconds:>8.2f} {rows / seconds:>10.0f} {memory:>9}")
+        print(
+            f"{database:<10} {operation:<18} {round_:>3} {rows:>9} {seconds:>8.2f} "
+            f"{rows / seconds:>10.0f} {memory:>9}"
+        )
+    print()
+    for line in ratios(results):
+        print(line)
 
 
 if __name__ == "__main__":

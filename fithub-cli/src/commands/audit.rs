@@ -5,7 +5,7 @@ use fithub_core::accounts;
 use fithub_core::audit::{self, AuditFilter};
 use fithub_core::datetime::Timestamp;
 
-use crate::output::{Format, print_json, table};
+use crate::output::{Format, print_json, say, table, time};
 use crate::{GlobalArgs, Outcome, UsageError};
 
 /// List the audit trail, newest first
@@ -23,6 +23,7 @@ pub struct AuditArgs {
     /// At most this many rows
     #[arg(long, default_value_t = 100)]
     limit: i64,
+    /// Output: text (a table) or json
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -59,7 +60,7 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs) -> anyhow::Result<Outcome
                     _ => String::new(),
                 };
                 listing.add_row([
-                    row.occurred_at.to_wire(),
+                    time(row.occurred_at),
                     row.actor_username.unwrap_or_default(),
                     row.action,
                     object,
@@ -67,7 +68,7 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs) -> anyhow::Result<Outcome
                     row.request_id.unwrap_or_default(),
                 ]);
             }
-            println!("{listing}");
+            say!("{listing}")?;
         }
     }
     Ok(Outcome::Success)

@@ -2,13 +2,14 @@
 
 use clap::Args;
 
-use crate::output::{Format, print_json, table};
+use crate::output::{Format, print_json, say, table};
 use crate::{GlobalArgs, Outcome};
 
 /// Print the effective configuration (defaults < fithub.toml < environment < flags), secrets
 /// redacted
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
+    /// Output: text (a table) or json
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -32,7 +33,7 @@ pub fn run(global: &GlobalArgs, args: ConfigArgs) -> anyhow::Result<Outcome> {
             for (key, value) in entries {
                 table.add_row([key.to_owned(), value]);
             }
-            println!("{table}");
+            say!("{table}")?;
         }
     }
     Ok(Outcome::Success)

@@ -6,13 +6,15 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use fithub_core::Database;
+use fithub_core::config::DatabaseUrl;
 use fithub_core::db::PoolSettings;
+use fithub_core::db::diagnose;
 use fithub_core::db::migrations;
 use serde::Serialize;
 use url::Url;
 
-use crate::output::{Format, print_json};
-use crate::{GlobalArgs, Outcome};
+use crate::output::{Format, print_json, say};
+use crate::{GlobalArgs, Outcome, connect_error};
 
 /// Check a running API (/health, or /ready with --ready) or the database itself (--database)
 #[derive(Debug, Args)]
@@ -35,6 +37,7 @@ pub struct HealthArgs {
     /// Limit for one attempt, e.g. 5s
     #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
     timeout: Duration,
+    /// Output: text (a line per attempt) or json (a report)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -59,8 +62,15 @@ struct Report {
 
 /// What one attempt checks.
 enum Target {
-    Http { client: reqwest::Client, url: Url },
-    Database(Database),
+    Http {
+        client: reqwest::Client,
+        url: Url,
+    },
+    Database {
+        db: Database,
+        url: DatabaseUrl,
+        settings: PoolSettings,
+    },
 }
 
 pub async fn run(global: &GlobalArgs, args: HealthArgs) -> anyhow::Result<Outcome> {
@@ -71,7 +81,12 @@ pub async fn run(global: &GlobalArgs, args: HealthArgs) -> anyhow::Result<Outcom
             ..PoolSettings::from_config(&config)
         };
         let db = Database::connect_lazy(&config.database_url, &settings)?;
-        (Target::Database(db), config.database_url.redacted())
+        let target = Target::Database {
+            db,
+            url: config.database_url.clone(),
+            settings,
+        };
+        (target, config.database_url.redacted())
     } else {
         let base = match args.url.clone() {
             Some(url) => url,
@@ -101,13 +116,13 @@ pub async fn run(global: &GlobalArgs, args: HealthArgs) -> anyhow::Result<Outcom
             detail,
         };
         if args.format == Format::Text {
-            println!(
+            say!(
                 "attempt {number}/{total}: {} {} ({} ms): {}",
                 report.target,
                 if healthy { "healthy" } else { "unhealthy" },
                 attempt.elapsed_ms,
                 attempt.detail
-            );
+            )?;
         }
         report.attempts.push(attempt);
         if healthy {
@@ -146,7 +161,7 @@ impl Target {
                 }
                 Err(error) => (false, None, describe(&error)),
             },
-            Target::Database(db) => {
+            Target::Database { db, url, settings } => {
                 let checked = tokio::time::timeout(timeout, async {
                     db.ping().await?;
                     migrations::status(db).await
@@ -158,7 +173,14 @@ impl Target {
                         None,
                         format!("no answer within {}", humantime::format_duration(timeout)),
                     ),
-                    Ok(Err(error)) => (false, None, format!("unreachable: {error}")),
+                    Ok(Err(error)) => {
+                        let error = diagnose::explain(url, settings, error).await;
+                        (
+                            false,
+                            None,
+                            format!("unreachable: {}", connect_error(error)),
+                        )
+                    }
                     Ok(Ok(statuses)) if migrations::is_current(&statuses) => {
                         (true, None, "reachable, migrations current".to_owned())
                     }

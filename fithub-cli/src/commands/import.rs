@@ -1,5 +1,7 @@
-//! `fithub import`: an archive back into the database, or the public catalogue from CSV.
+//! `fithub import`: an archive (plain, gzip or age-encrypted) back into the database, or the
+//! public catalogue from CSV.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
@@ -7,16 +9,28 @@ use clap::{Args, ValueEnum};
 use fithub_core::audit::{self, Entry, Origin};
 use fithub_core::transfer::{self, ImportOptions, ImportReport, OnConflict, RECORD_TYPES};
 
-use crate::archive_io::{input, progress_bar};
-use crate::output::{Format, explain, print_json, table};
+use crate::archive_io::{Unit, input, progress_bar};
+use crate::encryption::{Keys, Passphrase};
+use crate::output::{Format, explain, print_json, say, table};
 use crate::{GlobalArgs, Outcome};
 
 /// Read an archive into the database (all or nothing), or the public catalogue from CSV
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The archive (gzip when it ends in .gz), or - for stdin; with --catalogue, a CSV file
+    /// The archive, or - for stdin; gzip and age encryption are recognised by their content.
+    /// With --catalogue, a CSV file
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// Decrypt with the age identity (secret key) in FILE; repeat to try several
+    #[arg(long, value_name = "FILE", conflicts_with = "catalogue")]
+    identity: Vec<PathBuf>,
+    /// Decrypt with a passphrase typed at the terminal (asked anyway on a terminal when the
+    /// archive needs one)
+    #[arg(long, conflicts_with_all = ["catalogue", "passphrase_file"])]
+    passphrase: bool,
+    /// Decrypt with the passphrase on the first line of FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "catalogue")]
+    passphrase_file: Option<PathBuf>,
     /// FILE is a CSV of public ingredients: name, category, calories, proteins, fats, carbs,
     /// fibers, sugars per 100 g, and optionally description
     #[arg(long)]
@@ -27,6 +41,7 @@ pub struct ImportArgs {
     /// What to do with users and rows that exist already
     #[arg(long, value_enum, default_value_t = Conflict::Fail, conflicts_with = "catalogue")]
     on_conflict: Conflict,
+    /// Output: text (a table) or json (the report)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -53,8 +68,23 @@ pub async fn run(global: &GlobalArgs, args: ImportArgs) -> anyhow::Result<Outcom
 }
 
 async fn archive(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Result<Outcome> {
-    let (reader, read, size) = input(&args.file).await?;
-    let bar = progress_bar(size, "lines");
+    let keys = Keys {
+        identities: &args.identity,
+        passphrase: Passphrase {
+            ask: args.passphrase,
+            file: args.passphrase_file.as_deref(),
+        },
+    };
+    let archive = input(&args.file, keys).await?;
+    let size = archive.size;
+    let bar = progress_bar(
+        size,
+        if size.is_some() {
+            Unit::Bytes
+        } else {
+            Unit::Lines
+        },
+    );
     let options = ImportOptions {
         on_conflict: match args.on_conflict {
             Conflict::Fail => OnConflict::Fail,
@@ -63,7 +93,8 @@ async fn archive(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Resul
         },
         dry_run: args.dry_run,
     };
-    let report = transfer::import(db, reader, options, |lines| {
+    let read = archive.read;
+    let report = transfer::import(db, archive.reader, options, |lines| {
         if size.is_some() {
             bar.set_position(read.load(Ordering::Relaxed));
         } else {
@@ -71,46 +102,74 @@ async fn archive(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Resul
         }
     })
     .await
-    .map_err(explain);
+    .map_err(|error| anyhow::anyhow!("{:#}; nothing was imported", explain(error)));
     bar.finish_and_clear();
     let report = report?;
     if !args.dry_run {
         let entry = Entry::new("cli.import").details(serde_json::json!({
             "file": args.file.display().to_string(), "records": report.records,
-            "created": report.created, "updated": report.updated,
+            "created": report.created, "updated": report.updated, "skipped": report.skipped,
+            "encrypted": archive.encrypted,
         }));
         audit::record(db, &Origin::command_line(), entry).await?;
     }
     match args.format {
         Format::Json => print_json(&report)?,
-        Format::Text => print_report(&report),
+        Format::Text => print_report(&report)?,
     }
     Ok(Outcome::Success)
 }
 
-fn print_report(report: &ImportReport) {
-    let mut summary = table(["Record", "Created", "Updated", "Skipped", "Matched"]);
+/// The report as a table, worded for what happened: a dry run says what it would have done.
+fn print_report(report: &ImportReport) -> anyhow::Result<()> {
+    let header = if report.dry_run {
+        [
+            "Record",
+            "Would create",
+            "Would update",
+            "Would skip",
+            "Would reuse",
+        ]
+    } else {
+        ["Record", "Created", "Updated", "Skipped", "Reused"]
+    };
+    let mut summary = table(header);
     for kind in RECORD_TYPES {
-        let count = |counts: &std::collections::BTreeMap<&str, u64>| {
-            counts.get(kind).copied().unwrap_or_default().to_string()
-        };
-        summary.add_row([
-            kind.to_owned(),
+        let count = |counts: &BTreeMap<&str, u64>| counts.get(kind).copied().unwrap_or_default();
+        let row = [
             count(&report.created),
             count(&report.updated),
             count(&report.skipped),
             count(&report.matched),
-        ]);
-    }
-    println!("{summary}");
-    if report.dry_run {
-        println!(
-            "Dry run: {} records checked, nothing written.",
-            report.records
+        ];
+        summary.add_row(
+            [kind.to_owned()]
+                .into_iter()
+                .chain(row.map(|n| n.to_string())),
         );
-    } else {
-        println!("Imported {} records.", report.records);
     }
+    let total = |counts: &BTreeMap<&str, u64>| counts.values().sum::<u64>();
+    let (created, updated, skipped, reused) = (
+        total(&report.created),
+        total(&report.updated),
+        total(&report.skipped),
+        total(&report.matched),
+    );
+    say!("{summary}")?;
+    if report.dry_run {
+        say!(
+            "Dry run: {} records checked, nothing written. Would create {created}, update \
+             {updated}, skip {skipped} (they exist), reuse {reused} shared.",
+            report.records
+        )?;
+    } else {
+        say!(
+            "Read {} records: created {created}, updated {updated}, skipped {skipped} (they \
+             exist), reused {reused} shared.",
+            report.records
+        )?;
+    }
+    Ok(())
 }
 
 async fn catalogue(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Result<Outcome> {
@@ -141,16 +200,16 @@ async fn catalogue(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Res
             } else {
                 "Catalogue:"
             };
-            println!(
+            say!(
                 "{verb} created {}, updated {}, unchanged {}, rejected {} (categories created: {})",
                 report.created,
                 report.updated,
                 report.unchanged,
                 report.rejected.len(),
                 report.categories_created
-            );
+            )?;
             for (line, reason) in &report.rejected {
-                println!("  line {line}: {reason}");
+                say!("  line {line}: {reason}")?;
             }
         }
     }

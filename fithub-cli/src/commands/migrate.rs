@@ -3,12 +3,13 @@
 use clap::{Args, Subcommand};
 use fithub_core::Database;
 use fithub_core::audit::{self, Entry, Origin};
+use fithub_core::config::DatabaseUrl;
 use fithub_core::db::PoolSettings;
+use fithub_core::db::diagnose::{self, missing_sqlite_file};
 use fithub_core::db::migrations::{self, MigrationState, MigrationStatus};
-use time::format_description::well_known::Rfc3339;
 
-use crate::output::{Format, print_json, table};
-use crate::{GlobalArgs, Outcome};
+use crate::output::{Format, offset_time, print_json, say, table};
+use crate::{GlobalArgs, Outcome, connect_error};
 
 /// Apply pending migrations (safe to run from several replicas at once)
 #[derive(Debug, Args)]
@@ -17,6 +18,7 @@ pub struct MigrateArgs {
     /// Apply nothing; exit 3 when a migration is pending (the deploy gate)
     #[arg(long)]
     check: bool,
+    /// Output: text or json
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(subcommand)]
@@ -27,6 +29,7 @@ pub struct MigrateArgs {
 enum MigrateAction {
     /// Show every migration: version, name, when it was applied, state
     Status {
+        /// Output: text (a table) or json
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -34,7 +37,19 @@ enum MigrateAction {
 
 pub async fn run(global: &GlobalArgs, args: MigrateArgs) -> anyhow::Result<Outcome> {
     let config = global.load_config()?;
-    let db = Database::connect(&config.database_url, &PoolSettings::from_config(&config)).await?;
+    let settings = PoolSettings::from_config(&config);
+    let read_only = args.check || args.action.is_some();
+    let db = if read_only {
+        open_read_only(&config.database_url, &settings).await?
+    } else {
+        match Database::connect(&config.database_url, &settings).await {
+            Ok(db) => db,
+            Err(error) => {
+                let error = diagnose::explain(&config.database_url, &settings, error).await;
+                return Err(connect_error(error));
+            }
+        }
+    };
     let outcome = match args.action {
         Some(MigrateAction::Status { format }) => status(&db, format).await,
         None if args.check => check(&db, args.format).await,
@@ -42,6 +57,21 @@ pub async fn run(global: &GlobalArgs, args: MigrateArgs) -> anyhow::Result<Outco
     };
     db.close().await;
     outcome
+}
+
+/// The database to inspect, never created: a missing SQLite file is shown as the empty database
+/// it would be, every migration pending.
+async fn open_read_only(url: &DatabaseUrl, settings: &PoolSettings) -> anyhow::Result<Database> {
+    if let Some(path) = missing_sqlite_file(url) {
+        eprintln!(
+            "No database at {} yet: every migration is pending.",
+            path.display()
+        );
+        return Ok(Database::connect(&DatabaseUrl::new("sqlite::memory:"), settings).await?);
+    }
+    diagnose::connect_existing(url, settings)
+        .await
+        .map_err(connect_error)
 }
 
 async fn apply(db: &Database, format: Format) -> anyhow::Result<Outcome> {
@@ -53,10 +83,10 @@ async fn apply(db: &Database, format: Format) -> anyhow::Result<Outcome> {
     }
     match format {
         Format::Json => print_json(&serde_json::json!({ "applied": applied }))?,
-        Format::Text if applied.is_empty() => println!("Nothing to apply: the schema is current."),
+        Format::Text if applied.is_empty() => say!("Nothing to apply: the schema is current.")?,
         Format::Text => {
             for migration in &applied {
-                println!("Applied V{}__{}", migration.version, migration.name);
+                say!("Applied V{}__{}", migration.version, migration.name)?;
             }
         }
     }
@@ -85,10 +115,10 @@ async fn check(db: &Database, format: Format) -> anyhow::Result<Outcome> {
             "current": pending.is_empty(),
             "pending": pending,
         }))?,
-        Format::Text if pending.is_empty() => println!("The schema is current."),
+        Format::Text if pending.is_empty() => say!("The schema is current.")?,
         Format::Text => {
             for migration in &pending {
-                println!("Pending V{}__{}", migration.version, migration.name);
+                say!("Pending V{}__{}", migration.version, migration.name)?;
             }
         }
     }
@@ -106,10 +136,9 @@ async fn status(db: &Database, format: Format) -> anyhow::Result<Outcome> {
         Format::Text => {
             let mut table = table(["Version", "Name", "Applied at", "State"]);
             for status in &statuses {
-                let applied_on = match status.applied_on {
-                    Some(at) => at.format(&Rfc3339)?,
-                    None => "-".to_owned(),
-                };
+                let applied_on = status
+                    .applied_on
+                    .map_or_else(|| "-".to_owned(), offset_time);
                 table.add_row([
                     status.version.to_string(),
                     status.name.clone(),
@@ -117,7 +146,7 @@ async fn status(db: &Database, format: Format) -> anyhow::Result<Outcome> {
                     status.state.as_str().to_owned(),
                 ]);
             }
-            println!("{table}");
+            say!("{table}")?;
         }
     }
     Ok(Outcome::Success)

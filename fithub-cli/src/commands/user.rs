@@ -5,16 +5,15 @@
 //! with confirmation on a terminal, or one line on stdin with `--password-stdin`. Prompts appear
 //! only on a terminal; without one, a command that would prompt refuses and names the flag.
 
-use std::io::{BufRead, IsTerminal};
-
 use clap::{ArgGroup, Args, Subcommand};
 use fithub_core::Database;
-use fithub_core::accounts::{self, NewAccount, Passwords, RoleChange, User, UserFilter};
+use fithub_core::accounts::{self, Passwords, RoleChange, User, UserFilter};
 use fithub_core::audit::Origin;
 use serde::Serialize;
 
-use crate::output::{Format, explain, print_json, table};
-use crate::{GlobalArgs, Outcome, UsageError};
+use super::user_create::{self, CreateArgs, read_new_password};
+use crate::output::{Format, explain, print_json, say, table, time};
+use crate::{GlobalArgs, Outcome, prompt};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -26,6 +25,7 @@ pub enum UserCommand {
     Show {
         /// Id, username or email
         user: String,
+        /// Output: text (a table) or json
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -65,29 +65,6 @@ pub enum UserCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct CreateArgs {
-    #[arg(long)]
-    username: String,
-    #[arg(long, default_value = "")]
-    email: String,
-    #[arg(long, default_value = "")]
-    first_name: String,
-    #[arg(long, default_value = "")]
-    last_name: String,
-    /// Grant the staff role (may modify the public catalogue and any category)
-    #[arg(long)]
-    staff: bool,
-    /// Grant the superuser role
-    #[arg(long)]
-    superuser: bool,
-    /// Read the password from the first line of stdin instead of prompting
-    #[arg(long)]
-    password_stdin: bool,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-}
-
-#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only active users
     #[arg(long, conflicts_with = "inactive")]
@@ -101,6 +78,7 @@ pub struct ListArgs {
     /// Users whose username, email or name contains this (case-insensitive)
     #[arg(long)]
     search: Option<String>,
+    /// Output: text (a table) or json
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -110,12 +88,16 @@ pub struct ListArgs {
 pub struct SetRoleArgs {
     /// Id, username or email
     user: String,
+    /// Grant the staff role (may modify the public catalogue and any category)
     #[arg(long, group = "change", overrides_with = "no_staff")]
     staff: bool,
+    /// Take the staff role away
     #[arg(long, group = "change")]
     no_staff: bool,
+    /// Grant the superuser role
     #[arg(long, group = "change", overrides_with = "no_superuser")]
     superuser: bool,
+    /// Take the superuser role away
     #[arg(long, group = "change")]
     no_superuser: bool,
 }
@@ -166,22 +148,11 @@ async fn execute(db: &Database, command: UserCommand) -> anyhow::Result<Outcome>
     let passwords = Passwords::for_this_machine();
     match command {
         UserCommand::Create(args) => {
-            let password = read_new_password(args.password_stdin)?;
-            let account = NewAccount {
-                username: args.username,
-                email: args.email,
-                first_name: args.first_name,
-                last_name: args.last_name,
-                password,
-                is_staff: args.staff,
-                is_superuser: args.superuser,
-            };
-            let user = accounts::create_user(db, &passwords, &account, &origin)
-                .await
-                .map_err(explain)?;
-            match args.format {
+            let format = args.format;
+            let user = user_create::create(db, &passwords, args, &origin).await?;
+            match format {
                 Format::Json => print_json(&UserView::from(&user))?,
-                Format::Text => println!("Created user {} (id {})", user.username, user.id),
+                Format::Text => say!("Created user {} (id {})", user.username, user.id)?,
             }
         }
         UserCommand::List(args) => {
@@ -211,20 +182,20 @@ async fn execute(db: &Database, command: UserCommand) -> anyhow::Result<Outcome>
                 superuser: flag(args.superuser, args.no_superuser),
             };
             let updated = accounts::set_roles(db, &user, change, &origin).await?;
-            println!("{}: roles {}", updated.username, updated.roles().join(", "));
+            say!("{}: roles {}", updated.username, updated.roles().join(", "))?;
         }
         UserCommand::Activate { user } => {
             let user = find(db, &user).await?;
             accounts::set_active(db, &user, true, &origin).await?;
-            println!("Activated {}", user.username);
+            say!("Activated {}", user.username)?;
         }
         UserCommand::Deactivate { user } => {
             let user = find(db, &user).await?;
             accounts::set_active(db, &user, false, &origin).await?;
-            println!(
+            say!(
                 "Deactivated {}; every token they held is revoked",
                 user.username
-            );
+            )?;
         }
         UserCommand::ResetPassword {
             user,
@@ -235,24 +206,24 @@ async fn execute(db: &Database, command: UserCommand) -> anyhow::Result<Outcome>
             accounts::reset_password(db, &passwords, &user, &password, &origin)
                 .await
                 .map_err(explain)?;
-            println!(
+            say!(
                 "Password of {} reset; every token they held is revoked",
                 user.username
-            );
+            )?;
         }
         UserCommand::RevokeTokens { user } => {
             let user = find(db, &user).await?;
             accounts::revoke_tokens(db, &user, &origin).await?;
-            println!("Revoked every token of {}", user.username);
+            say!("Revoked every token of {}", user.username)?;
         }
         UserCommand::Delete { user, yes } => {
             let user = find(db, &user).await?;
             if !yes && !confirm_delete(&user)? {
-                println!("Nothing deleted.");
+                say!("Nothing deleted.")?;
                 return Ok(Outcome::Success);
             }
             accounts::delete_user(db, &user, &origin).await?;
-            println!("Deleted {} and everything they owned", user.username);
+            say!("Deleted {} and everything they owned", user.username)?;
         }
     }
     Ok(Outcome::Success)
@@ -301,54 +272,23 @@ fn print_users(users: &[User], format: Format) -> anyhow::Result<()> {
                     user.email.clone(),
                     user.roles().join(", "),
                     if user.is_active { "yes" } else { "no" }.to_owned(),
-                    user.date_joined.to_wire(),
-                    user.last_login
-                        .map_or_else(|| "never".to_owned(), |at| at.to_wire()),
+                    time(user.date_joined),
+                    user.last_login.map_or_else(|| "never".to_owned(), time),
                 ]);
             }
-            println!("{table}");
+            say!("{table}")?;
         }
     }
     Ok(())
 }
 
-/// The new password: one line of stdin, or a hidden prompt with confirmation on a terminal.
-fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
-    if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        let password = line.trim_end_matches(['\r', '\n']).to_owned();
-        if password.is_empty() {
-            return Err(UsageError("--password-stdin: stdin held no password".into()).into());
-        }
-        return Ok(password);
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(UsageError(
-            "no terminal to prompt for the password: pass it on stdin with --password-stdin".into(),
-        )
-        .into());
-    }
-    Ok(dialoguer::Password::new()
-        .with_prompt("Password")
-        .with_confirmation("Repeat the password", "The passwords do not match")
-        .interact()?)
-}
-
 /// Asks on a terminal; without one, refuses rather than waiting for an answer that never comes.
 fn confirm_delete(user: &User) -> anyhow::Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        return Err(UsageError(
-            "refusing to delete without confirmation: there is no terminal to ask; pass --yes"
-                .into(),
-        )
-        .into());
+    if !prompt::on_terminal() {
+        return Err(prompt::cannot_ask("confirmation to delete", "--yes"));
     }
-    Ok(dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Delete {} (id {}) and everything they own?",
-            user.username, user.id
-        ))
-        .default(false)
-        .interact()?)
+    prompt::confirm(&format!(
+        "Delete {} (id {}) and everything they own?",
+        user.username, user.id
+    ))
 }

@@ -1,9 +1,13 @@
 //! CLI tests: the real `fithub` binary against temporary databases.
 
 mod audit;
+mod completions;
 mod config;
+mod encrypted;
+mod errors;
 mod health;
 mod helpers;
 mod migrate;
+mod prompts;
 mod transfer;
 mod user;

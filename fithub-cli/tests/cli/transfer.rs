@@ -1,6 +1,7 @@
 //! `fithub export` and `fithub import`, the real binary.
 
 use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 
 use fithub_core::testing::TestDatabase;
 
@@ -41,6 +42,12 @@ async fn export_to_a_gzip_file_and_import_it_elsewhere() {
             "{}",
             stderr(&output)
         );
+        // It holds password hashes: readable by its owner only.
+        let mode = std::fs::metadata(dir.path().join("backup.jsonl.gz"))
+            .expect("archive")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
         let mut text = String::new();
         gunzip_with_system_gzip(&dir.path().join("backup.jsonl.gz"), &mut text);
         assert!(text.starts_with(r#"{"type":"header""#), "{text}");
@@ -51,10 +58,17 @@ async fn export_to_a_gzip_file_and_import_it_elsewhere() {
             &["import", "backup.jsonl.gz", "--dry-run"],
         );
         assert_exit(&dry, 0);
+        let said = stdout(&dry);
         assert!(
-            stdout(&dry).contains("Dry run: 2 records checked, nothing written."),
-            "{}",
-            stdout(&dry)
+            said.contains("Would create") && !said.contains("Created"),
+            "{said}"
+        );
+        assert!(
+            said.contains(
+                "Dry run: 2 records checked, nothing written. Would create 2, update 0, skip 0 \
+                 (they exist), reuse 0 shared."
+            ),
+            "{said}"
         );
         let users = run(&target, dir.path(), &["user", "list", "--format", "json"]);
         assert_eq!(stdout(&users).trim(), "[]");
@@ -81,7 +95,14 @@ async fn export_to_a_gzip_file_and_import_it_elsewhere() {
             &["import", "backup.jsonl.gz", "--on-conflict", "skip"],
         );
         assert_exit(&skipped, 0);
-        assert!(stdout(&skipped).contains("Imported 2 records."));
+        let said = stdout(&skipped);
+        assert!(
+            said.contains(
+                "Read 2 records: created 0, updated 0, skipped 2 (they exist), reused 0 shared."
+            ),
+            "{said}"
+        );
+        assert!(said.contains("Skipped"), "{said}");
     }
 }
 

@@ -3,6 +3,7 @@
 //! Queries are written once where their SQL is portable and branch on [`Database`] only where the
 //! dialects really differ.
 
+pub mod diagnose;
 mod executor;
 mod group_commit;
 pub mod handover;

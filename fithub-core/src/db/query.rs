@@ -130,6 +130,13 @@ impl Query {
         self
     }
 
+    /// Puts `sql` before the statement, e.g. `SELECT COUNT(*) FROM (` to wrap it; its placeholders
+    /// keep their numbers.
+    pub(crate) fn prefixed(mut self, sql: &str) -> Query {
+        self.sql = Cow::Owned(format!("{sql}{}", self.sql));
+        self
+    }
+
     /// Binds the next `$n`.
     pub fn bind(mut self, value: impl Into<Value>) -> Query {
         self.values.push(value.into());

@@ -28,10 +28,7 @@ pub async fn export<W: AsyncWrite + Unpin>(
     out: &mut W,
     mut progress: impl FnMut(u64),
 ) -> Result<BTreeMap<&'static str, u64>> {
-    let users: Option<Vec<i64>> = match scope {
-        ExportScope::All => None,
-        ExportScope::Users(users) => Some(users.iter().map(|user| user.id).collect()),
-    };
+    let users = user_ids(scope);
     let header = Header {
         format: FORMAT.to_owned(),
         format_version: FORMAT_VERSION,
@@ -56,56 +53,37 @@ pub async fn export<W: AsyncWrite + Unpin>(
     };
     writer.write(&Line::Header(header)).await?;
 
-    let u = users.as_deref();
+    let [
+        users_rows,
+        categories,
+        ingredients,
+        diets,
+        meals,
+        meal_ingredients,
+        meal_records,
+        preferences,
+        goals,
+        measurements,
+    ] = queries(users.as_deref()).map(|(mut query, order)| {
+        query.push(order);
+        query
+    });
+    let p = &mut progress;
+    writer.table(db, users_rows, Line::User, p).await?;
+    writer.table(db, categories, Line::Category, p).await?;
+    writer.table(db, ingredients, Line::Ingredient, p).await?;
+    writer.table(db, diets, Line::Diet, p).await?;
+    writer.table(db, meals, Line::Meal, p).await?;
     writer
-        .table(db, users_query(u), Line::User, &mut progress)
+        .table(db, meal_ingredients, Line::MealIngredient, p)
         .await?;
+    writer.table(db, meal_records, Line::MealRecord, p).await?;
     writer
-        .table(db, categories_query(u), Line::Category, &mut progress)
+        .table(db, preferences, Line::MealPreference, p)
         .await?;
+    writer.table(db, goals, Line::Goal, p).await?;
     writer
-        .table(db, ingredients_query(u), Line::Ingredient, &mut progress)
-        .await?;
-    writer
-        .table(db, owned_query(DIETS, u), Line::Diet, &mut progress)
-        .await?;
-    writer
-        .table(db, owned_query(MEALS, u), Line::Meal, &mut progress)
-        .await?;
-    writer
-        .table(
-            db,
-            owned_query(MEAL_INGREDIENTS, u),
-            Line::MealIngredient,
-            &mut progress,
-        )
-        .await?;
-    writer
-        .table(
-            db,
-            owned_query(MEAL_RECORDS, u),
-            Line::MealRecord,
-            &mut progress,
-        )
-        .await?;
-    writer
-        .table(
-            db,
-            owned_query(PREFERENCES, u),
-            Line::MealPreference,
-            &mut progress,
-        )
-        .await?;
-    writer
-        .table(db, owned_query(GOALS, u), Line::Goal, &mut progress)
-        .await?;
-    writer
-        .table(
-            db,
-            owned_query(MEASUREMENTS, u),
-            Line::BodyMeasurement,
-            &mut progress,
-        )
+        .table(db, measurements, Line::BodyMeasurement, p)
         .await?;
     let records = writer.written;
     writer.write(&Line::End(End { records })).await?;
@@ -115,6 +93,44 @@ pub async fn export<W: AsyncWrite + Unpin>(
         .await
         .map_err(|error| Error::Internal(format!("writing the archive: {error}")))?;
     Ok(writer.counts)
+}
+
+/// How many data records [`export`] of `scope` would write now, for a progress bar's total: one
+/// `COUNT(*)` per table over the export's own queries, without their ordering.
+pub async fn count(db: &Database, scope: &ExportScope) -> Result<u64> {
+    let mut total = 0;
+    for (query, _order) in queries(user_ids(scope).as_deref()) {
+        let mut counting = query.prefixed("SELECT COUNT(*) FROM (");
+        counting.push(") AS counted");
+        total += counting.fetch_scalar::<i64>(db).await?.max(0) as u64;
+    }
+    Ok(total)
+}
+
+/// The ids of the scope's users; `None` for everyone.
+fn user_ids(scope: &ExportScope) -> Option<Vec<i64>> {
+    match scope {
+        ExportScope::All => None,
+        ExportScope::Users(users) => Some(users.iter().map(|user| user.id).collect()),
+    }
+}
+
+/// Each table's rows in file order, with the ORDER BY that [`export`] appends (a count needs
+/// none).
+fn queries(users: Option<&[i64]>) -> [(Query, &'static str); 10] {
+    let by_id = " ORDER BY id";
+    [
+        (users_query(users), by_id),
+        (categories_query(users), " ORDER BY t.depth, c.id"),
+        (ingredients_query(users), " ORDER BY i.id"),
+        (owned_query(DIETS, users), by_id),
+        (owned_query(MEALS, users), by_id),
+        (owned_query(MEAL_INGREDIENTS, users), by_id),
+        (owned_query(MEAL_RECORDS, users), by_id),
+        (owned_query(PREFERENCES, users), by_id),
+        (owned_query(GOALS, users), by_id),
+        (owned_query(MEASUREMENTS, users), by_id),
+    ]
 }
 
 struct LineWriter<'w, W> {
@@ -178,7 +194,6 @@ fn users_query(users: Option<&[i64]>) -> Query {
         query.push(" WHERE id");
         push_users(&mut query, users);
     }
-    query.push(" ORDER BY id");
     query
 }
 
@@ -233,7 +248,6 @@ fn categories_query(users: Option<&[i64]>) -> Query {
     if users.is_some() {
         query.push(" WHERE c.id IN (SELECT id FROM wanted)");
     }
-    query.push(" ORDER BY t.depth, c.id");
     query
 }
 
@@ -249,7 +263,6 @@ fn ingredients_query(users: Option<&[i64]>) -> Query {
         query.push(" WHERE ");
         push_ingredient_scope(&mut query, users);
     }
-    query.push(" ORDER BY i.id");
     query
 }
 
@@ -278,6 +291,5 @@ fn owned_query(columns_and_table: &str, users: Option<&[i64]>) -> Query {
         query.push(" WHERE user_id");
         push_users(&mut query, users);
     }
-    query.push(" ORDER BY id");
     query
 }

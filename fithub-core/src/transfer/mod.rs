@@ -26,7 +26,7 @@ mod records;
 use serde::{Deserialize, Serialize};
 
 pub use catalogue::{CatalogueReport, import_catalogue};
-pub use export::{ExportScope, export};
+pub use export::{ExportScope, count, export};
 pub use import::{ImportOptions, ImportReport, OnConflict, import};
 pub use records::*;
 
