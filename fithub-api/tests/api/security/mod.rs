@@ -1,0 +1,3 @@
+//! Issue 14's hardening, each hole tried as the attacker tried it.
+
+mod input;
