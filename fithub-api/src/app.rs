@@ -43,8 +43,13 @@ impl App {
     /// step (`fithub migrate`), so a pending one stops the start unless `auto_migrate` is set.
     pub async fn start(config: Config) -> Result<App> {
         let jwt_secret = dev_secret::jwt_secret_or_generate(&config)?;
+        // A statement still running when its request times out is cancelled with it.
+        let settings = PoolSettings {
+            statement_timeout: Some(config.request_timeout()),
+            ..PoolSettings::from_config(&config)
+        };
         // The migration check below is the first round trip: one connection at start, not two.
-        let db = Database::connect_lazy(&config.database_url, &PoolSettings::from_config(&config))?;
+        let db = Database::connect_lazy(&config.database_url, &settings)?;
         let migrate_at_start = db.backend() == Backend::Sqlite || config.auto_migrate;
         if migrate_at_start {
             for applied in migrations::migrate(&db).await? {

@@ -1,3 +1,4 @@
 //! Issue 14's hardening, each hole tried as the attacker tried it.
 
 mod input;
+mod statement_timeout;
