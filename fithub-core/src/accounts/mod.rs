@@ -4,6 +4,7 @@
 mod admin;
 mod api_tokens;
 mod authenticate;
+mod credentials;
 mod jwt;
 mod password_rules;
 mod passwords;

@@ -12,6 +12,7 @@ use time::Duration;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::credentials::{Credentials, count_attempt};
 use super::jwt::{Claims, Jwt, TokenKind};
 use super::passwords::Passwords;
 use super::store;
@@ -23,9 +24,10 @@ use crate::datetime::Timestamp;
 use crate::db::{Database, DbUuid, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::ratelimit::RateLimiter;
 
-/// What authentication needs: the signing keys, token lifetimes, the password hasher and the
-/// users authenticated recently.
+/// What authentication needs: the signing keys, token lifetimes, the password hasher, the rate
+/// limits on attempts and the users authenticated recently.
 #[derive(Clone)]
 pub struct Auth {
     pub(super) jwt: Jwt,
@@ -33,9 +35,12 @@ pub struct Auth {
     /// Derives API token keys (see `api_tokens`).
     pub(super) api_token_secret: Secret,
     pub(super) users: Arc<UserCache>,
+    /// Counted by every attempt to prove who one is (see `credentials`).
+    pub(super) limits: Arc<RateLimiter>,
 }
 
 impl Auth {
+    /// Attempts are counted in this process, with the configured limits.
     pub fn new(secret: &Secret, config: &Config, passwords: Passwords) -> Auth {
         Auth {
             jwt: Jwt::new(
@@ -46,7 +51,14 @@ impl Auth {
             passwords,
             api_token_secret: secret.clone(),
             users: Arc::new(UserCache::disabled()),
+            limits: Arc::new(RateLimiter::local(config)),
         }
+    }
+
+    /// Counts attempts with `limits` instead (e.g. in Redis, across replicas).
+    pub fn with_limits(mut self, limits: RateLimiter) -> Auth {
+        self.limits = Arc::new(limits);
+        self
     }
 
     /// Remembers authenticated users of `db` for `time_to_live` (see [`UserCache`]): on
@@ -71,40 +83,6 @@ pub struct TokenPair {
     pub access: String,
 }
 
-/// `username` and `password`, both required and not blank.
-pub(super) struct Credentials {
-    pub username: String,
-    pub password: String,
-}
-
-impl Credentials {
-    pub fn read(body: &Body) -> Result<Credentials> {
-        let mut reader = Reader::new(body, Mode::Create);
-        let rule = Text {
-            max: None,
-            blank: false,
-        };
-        let username = reader.string("username", Need::Required, rule);
-        let password = reader.string("password", Need::Required, rule);
-        reader.finish()?;
-        Ok(Credentials {
-            username: username.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-        })
-    }
-
-    /// The active user these credentials log in, if any. Takes as long for an unknown username
-    /// as for a wrong password.
-    pub async fn check(&self, db: &Database, auth: &Auth) -> Result<Option<User>> {
-        let found = store::find_by_username_with_password(db, &self.username).await?;
-        let hash = found.as_ref().map(|found| found.password_hash.as_str());
-        let matches = auth.passwords.verify(&self.password, hash).await?;
-        Ok(found
-            .map(|found| found.user)
-            .filter(|user| matches && user.is_active))
-    }
-}
-
 /// `POST /api/auth/jwt/token/`: a new pair for a username and password.
 pub async fn obtain_token_pair(
     db: &Database,
@@ -112,7 +90,7 @@ pub async fn obtain_token_pair(
     body: &Body,
     origin: &Origin,
 ) -> Result<TokenPair> {
-    let credentials = Credentials::read(body)?;
+    let credentials = Credentials::read(auth, body, origin).await?;
     let Some(user) = credentials.check(db, auth).await? else {
         let entry = Entry::new("auth.login_failed")
             .details(serde_json::json!({ "username": credentials.username }));
@@ -201,6 +179,8 @@ pub async fn refresh_token_pair(
     body: &Body,
     origin: &Origin,
 ) -> Result<TokenPair> {
+    // Counted by address alone: a token names no account until it is checked.
+    count_attempt(auth, origin, None).await?;
     let token = read_token(body, "refresh")?;
     let claims = auth.jwt.decode(&token).map_err(rejected)?;
     if claims.token_type != TokenKind::Refresh {
