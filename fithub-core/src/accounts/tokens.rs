@@ -2,8 +2,9 @@
 //!
 //! Every refresh token is a row in `refresh_tokens`. Rotation marks the presented one used, in
 //! the same statement that checks it is unused, so of two concurrent refreshes one wins. A used
-//! token presented again means it was copied: the whole family (every token descended from the
-//! same login) is revoked, the thief's copy and the owner's alike.
+//! token presented again means it was copied: the user's token generation ends, so every token
+//! of the user (each family's refresh tokens, and the access tokens the thief may hold along
+//! with them) stops working, the thief's and the owner's alike; the owner logs in again.
 
 use std::sync::Arc;
 
@@ -168,7 +169,7 @@ fn rejected(problem: TokenProblem) -> Error {
 
 #[derive(sqlx::FromRow)]
 struct RefreshRow {
-    family_id: DbUuid,
+    user_id: i64,
     used_at: Option<Timestamp>,
 }
 
@@ -200,28 +201,27 @@ pub async fn refresh_token_pair(
     let Some((DbUuid(family),)) = rotated else {
         // Unknown (its user was deleted), revoked, or used before: reuse means theft.
         let row: Option<RefreshRow> =
-            query("SELECT family_id, used_at FROM refresh_tokens WHERE jti = $1")
+            query("SELECT user_id, used_at FROM refresh_tokens WHERE jti = $1")
                 .bind(claims.jti.as_str())
                 .fetch_optional(&mut tx)
                 .await?;
         if let Some(RefreshRow {
-            family_id,
+            user_id,
             used_at: Some(_),
         }) = row
         {
-            let revoked = query(
-                "UPDATE refresh_tokens SET revoked_at = $2 \
-                 WHERE family_id = $1 AND revoked_at IS NULL",
-            )
-            .bind(family_id.0)
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
+            // Whoever copied the refresh token may hold the access tokens issued with it: the
+            // user's token generation ends, and every JWT of the user with it.
+            let revoked = store::end_token_generation(&mut tx, user_id).await?;
             let entry = Entry::new("auth.refresh_reuse")
-                .on("user", &claims.user_id)
-                .details(serde_json::json!({ "revoked_tokens": revoked }));
+                .on("user", user_id)
+                .details(serde_json::json!({
+                    "revoked_tokens": revoked,
+                    "access_tokens_revoked": true,
+                }));
             audit::record(&mut tx, origin, entry).await?;
             tx.commit().await?;
+            auth.users.forget(user_id);
         }
         return Err(rejected(TokenProblem::Revoked));
     };

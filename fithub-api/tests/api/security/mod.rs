@@ -3,3 +3,4 @@
 mod input;
 mod rate_limits;
 mod statement_timeout;
+mod tokens;
