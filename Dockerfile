@@ -35,7 +35,10 @@ COPY --from=build /usr/local/bin/fithub-api /usr/local/bin/fithub /usr/local/bin
 COPY --from=build /out/share/ /usr/local/share/
 USER 10001:10001
 WORKDIR /var/lib/fithub
-ENV FITHUB_BIND=0.0.0.0:8000 \
+# Production refuses to start without a JWT secret, the CORS origins and the public URL: the
+# deployment provides them (see the README's "Production").
+ENV FITHUB_ENV=production \
+    FITHUB_BIND=0.0.0.0:8000 \
     FITHUB_METRICS_BIND=0.0.0.0:9100 \
     FITHUB_LOG_FORMAT=json
 EXPOSE 8000 9100

@@ -18,7 +18,6 @@ pub struct App {
     /// Token signing, password hashing and the users authenticated recently. Shared, not
     /// copied: every request clones the `App`, and `Auth` holds the signing keys.
     pub auth: Arc<Auth>,
-    pub limits: Arc<RateLimiter>,
 }
 
 impl App {
@@ -27,12 +26,10 @@ impl App {
     pub fn new(config: Config, db: Database, jwt_secret: Secret) -> App {
         let auth = Auth::new(&jwt_secret, &config, Passwords::for_this_machine())
             .remembering_users(&db, Duration::from_secs(config.auth_cache_secs));
-        let limits = Arc::new(RateLimiter::local(&config));
         App {
             config: Arc::new(config),
             db,
             auth: Arc::new(auth),
-            limits,
         }
     }
 
@@ -43,8 +40,13 @@ impl App {
     /// step (`fithub migrate`), so a pending one stops the start unless `auto_migrate` is set.
     pub async fn start(config: Config) -> Result<App> {
         let jwt_secret = dev_secret::jwt_secret_or_generate(&config)?;
+        // A statement still running when its request times out is cancelled with it.
+        let settings = PoolSettings {
+            statement_timeout: Some(config.request_timeout()),
+            ..PoolSettings::from_config(&config)
+        };
         // The migration check below is the first round trip: one connection at start, not two.
-        let db = Database::connect_lazy(&config.database_url, &PoolSettings::from_config(&config))?;
+        let db = Database::connect_lazy(&config.database_url, &settings)?;
         let migrate_at_start = db.backend() == Backend::Sqlite || config.auto_migrate;
         if migrate_at_start {
             for applied in migrations::migrate(&db).await? {
@@ -70,9 +72,9 @@ impl App {
         Ok(App::new(config, db, jwt_secret).with_limits(limits))
     }
 
-    /// Replaces the rate limiter (e.g. with one counting in Redis).
+    /// Replaces the rate limiter of authentication attempts (e.g. with one counting in Redis).
     pub fn with_limits(mut self, limits: RateLimiter) -> App {
-        self.limits = Arc::new(limits);
+        self.auth = Arc::new((*self.auth).clone().with_limits(limits));
         self
     }
 }

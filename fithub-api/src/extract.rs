@@ -198,26 +198,19 @@ pub fn client_address(
     Some(client)
 }
 
-/// The query string's parameters, decoded, for the custom actions that read one or two.
+/// The query string's parameters, decoded, for the custom actions that read one or two. Each
+/// read applies the core's rule for query values (no NUL character), keyed by the parameter.
 pub struct QueryParams(Vec<(String, String)>);
 
 impl QueryParams {
     /// The last value of `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+    pub fn get(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        Ok(input::query_param(&self.0, name)?)
     }
 
     /// Every value of a repeated parameter, in order.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-            .collect()
+    pub fn all(&self, name: &str) -> Result<Vec<&str>, ApiError> {
+        Ok(input::query_params(&self.0, name)?)
     }
 }
 

@@ -97,9 +97,14 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `scheme://host` of the request as the client addressed it: the `Host` header, and behind a
-/// trusted proxy its `X-Forwarded-Proto` and `X-Forwarded-Host`.
+/// `scheme://host` the links are built on: the configured `public_url` when there is one (always
+/// in production), so that no request can choose the host its links point to. Otherwise the
+/// request as the client addressed it: the `Host` header, and behind a trusted proxy its
+/// `X-Forwarded-Proto` and `X-Forwarded-Host`.
 pub fn base_url(parts: &Parts, app: &App) -> String {
+    if let Some(public_url) = &app.config.public_url {
+        return public_url.trim_end_matches('/').to_owned();
+    }
     let header = |name: &str| {
         parts
             .headers

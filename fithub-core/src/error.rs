@@ -7,6 +7,9 @@ pub use crate::accounts::AuthFailure;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout` or on request.
+const QUERY_CANCELED: &str = "57014";
+
 /// Validation messages keyed by the name the client sent (`diet_id`, not `diet`).
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
@@ -81,6 +84,13 @@ impl From<sqlx::Error> for Error {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => Error::Unavailable(error.to_string()),
+            // query_canceled: the statement timeout (or an operator) ended the statement. The
+            // database is busy, not broken.
+            sqlx::Error::Database(ref database)
+                if database.code().as_deref() == Some(QUERY_CANCELED) =>
+            {
+                Error::Unavailable(error.to_string())
+            }
             other => Error::Internal(other.to_string()),
         }
     }

@@ -19,6 +19,10 @@ pub const REQUIRED: &str = "This field is required.";
 pub const NOT_NULL: &str = "This field may not be null.";
 pub const NOT_BLANK: &str = "This field may not be blank.";
 pub const NON_FIELD: &str = "non_field_errors";
+/// PostgreSQL cannot store the NUL character in text ("invalid byte sequence") and SQLite would
+/// store it (and trip over it in full-text search): every text a client sends, in a body or a
+/// query parameter, is refused with this instead, on both databases alike.
+pub const NO_NUL: &str = "Null characters are not allowed.";
 const NOT_STRING: &str = "Not a valid string.";
 const NOT_NUMBER: &str = "A valid number is required.";
 const NOT_INTEGER: &str = "A valid integer is required.";
@@ -390,6 +394,9 @@ fn parse_string(value: &Value, rule: Text) -> std::result::Result<String, String
         Value::Number(number) => number.to_string(),
         _ => return Err(NOT_STRING.to_owned()),
     };
+    if has_nul(&text) {
+        return Err(NO_NUL.to_owned());
+    }
     if text.is_empty() && !rule.blank {
         return Err(NOT_BLANK.to_owned());
     }
@@ -564,6 +571,43 @@ fn show_number(value: f64) -> String {
     } else {
         value.to_string()
     }
+}
+
+/// The last value of query parameter `name`, or `None`; a value holding a NUL character is refused
+/// with [`NO_NUL`]. Every query parameter the API reads comes through here (lists by
+/// [`ListSpec::parse`](crate::listing::ListSpec::parse), custom actions by the API's extractor),
+/// so a parameter nobody reads stays ignored.
+pub fn query_value<'q>(
+    query: &'q [(String, String)],
+    name: &str,
+) -> std::result::Result<Option<&'q str>, &'static str> {
+    match query.iter().rev().find(|(key, _)| key == name) {
+        Some((_, value)) if has_nul(value) => Err(NO_NUL),
+        found => Ok(found.map(|(_, value)| value.as_str())),
+    }
+}
+
+/// See [`NO_NUL`].
+fn has_nul(text: &str) -> bool {
+    text.contains('\0')
+}
+
+/// [`query_value`] with the refusal as a field-keyed error.
+pub fn query_param<'q>(query: &'q [(String, String)], name: &str) -> Result<Option<&'q str>> {
+    query_value(query, name).map_err(|message| Error::field(name, message))
+}
+
+/// Every value of a repeated query parameter, in order, under the rule of [`query_value`].
+pub fn query_params<'q>(query: &'q [(String, String)], name: &str) -> Result<Vec<&'q str>> {
+    let values: Vec<&str> = query
+        .iter()
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .collect();
+    if values.iter().any(|value| has_nul(value)) {
+        return Err(Error::field(name, NO_NUL));
+    }
+    Ok(values)
 }
 
 /// Longest window, in days, of a summary or a trend.

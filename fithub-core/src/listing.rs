@@ -9,10 +9,15 @@ use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Connection, Database, Dialect, Query, Record, Value, contains_pattern};
 use crate::error::{Error, FieldErrors, Result};
-use crate::input::parse_boolean_text;
+use crate::input::{parse_boolean_text, query_value};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// Each search term adds a condition on every search field: 1,000 terms kept PostgreSQL busy for
+/// 23 s and overflowed SQLite's expression tree. No person types more than this.
+pub const MAX_SEARCH_TERMS: usize = 10;
+/// The longest search term, in characters; also the longest `q` of the ingredient search.
+pub const SEARCH_TERM_MAX: usize = 100;
 
 /// How one resource's list may be filtered, searched and ordered.
 pub struct ListSpec {
@@ -130,18 +135,22 @@ impl ListSpec {
     /// Reads filters, `search`, `ordering`, `page` and `page_size`; every bad value is reported at
     /// once, keyed by its parameter.
     pub fn parse(&self, query: &[(String, String)]) -> Result<ListParams> {
-        // The last occurrence of a repeated parameter wins.
-        let get = |name: &str| -> Option<&str> {
-            query
-                .iter()
-                .rev()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.as_str())
-        };
-        let mut errors = FieldErrors::new();
+        // Refused before any of them is read (see `query_value`).
+        let mut errors: FieldErrors = self
+            .params()
+            .filter_map(|name| {
+                let message = query_value(query, name).err()?;
+                Some((name.to_owned(), vec![message.to_owned()]))
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
         let mut error = |param: &str, message: String| {
             errors.entry(param.to_owned()).or_default().push(message);
         };
+        // The last occurrence of a repeated parameter wins.
+        let get = |name: &str| query_value(query, name).ok().flatten();
 
         let mut filters = Vec::new();
         let mut matches_nothing = false;
@@ -168,6 +177,25 @@ impl ListSpec {
                 }
             }
         };
+        let search_terms = if self.search.is_empty() {
+            Vec::new()
+        } else {
+            search_terms(get("search").unwrap_or_default())
+        };
+        if search_terms.len() > MAX_SEARCH_TERMS {
+            error(
+                "search",
+                format!("Ensure this field has no more than {MAX_SEARCH_TERMS} terms."),
+            );
+        } else if search_terms
+            .iter()
+            .any(|term| term.chars().count() > SEARCH_TERM_MAX)
+        {
+            error(
+                "search",
+                format!("Ensure each term has no more than {SEARCH_TERM_MAX} characters."),
+            );
+        }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -180,11 +208,6 @@ impl ListSpec {
             },
         };
 
-        let search_terms = if self.search.is_empty() {
-            Vec::new()
-        } else {
-            search_terms(get("search").unwrap_or_default())
-        };
         let mut ordering: Vec<(&'static str, bool)> = get("ordering")
             .unwrap_or_default()
             .split(',')
@@ -205,6 +228,15 @@ impl ListSpec {
             page,
             page_size,
         })
+    }
+
+    /// The parameters this list reads: its filters, `search` when it has search fields, and
+    /// the ordering and the page.
+    fn params(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let search = (!self.search.is_empty()).then_some("search");
+        (self.filters.iter().map(|filter| filter.param))
+            .chain(search)
+            .chain(["ordering", "page", "page_size"])
     }
 
     /// `-name` → (expression, descending), for known names.
@@ -550,6 +582,37 @@ mod tests {
         let mut sql = Query::builder();
         SPEC.push_order(&mut sql, &params.ordering);
         assert_eq!(sql.sql(), " ORDER BY t.created_at DESC, t.id DESC");
+    }
+
+    #[test]
+    fn search_is_limited_in_terms_and_their_length() {
+        let search = |text: String| errors(&[("search", text.as_str())]);
+        assert_eq!(
+            search(["a"; 11].join(" ")),
+            serde_json::json!({"search": ["Ensure this field has no more than 10 terms."]})
+        );
+        assert_eq!(
+            search("b".repeat(101)),
+            serde_json::json!({"search": ["Ensure each term has no more than 100 characters."]})
+        );
+        let params = SPEC
+            .parse(&query(&[("search", &["a"; 10].join(","))]))
+            .expect("ten terms");
+        assert_eq!(params.search_terms.len(), 10);
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_in_every_parameter_read() {
+        assert_eq!(
+            errors(&[("kind", "a\0"), ("search", "\0"), ("page", "1\0")]),
+            serde_json::json!({
+                "kind": ["Null characters are not allowed."],
+                "search": ["Null characters are not allowed."],
+                "page": ["Null characters are not allowed."],
+            })
+        );
+        SPEC.parse(&query(&[("unread", "\0")]))
+            .expect("a parameter nobody reads is ignored");
     }
 
     #[test]

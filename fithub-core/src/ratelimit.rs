@@ -1,12 +1,14 @@
-//! Rate limits on authentication (logging in, refreshing, registering, API tokens), counted per
-//! client address and per username: one address cannot guess quickly, and neither can many
-//! addresses against one account.
+//! Rate limits on authentication (logging in, refreshing, registering, API tokens, changing the
+//! password), counted per client address and per username: one address cannot guess quickly, and
+//! neither can many addresses against one account. An IPv6 client counts as its /64, the block
+//! one subscriber is usually given, so that its 2^64 addresses share one quota.
 //!
 //! Without Redis the counts live in this process (a GCRA limiter: the quota replenishes
 //! smoothly), so each replica limits on its own. With `redis_url` they live in Redis, in fixed
 //! one-minute windows, so the limits hold across every replica. If Redis cannot be reached the
 //! attempt is allowed and a warning logged: an outage of the limiter must not stop logins.
 
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -90,15 +92,21 @@ impl RateLimiter {
         })
     }
 
-    /// Counts an authentication attempt from `address`.
-    pub async fn check_address(&self, address: &str) -> Result<()> {
-        self.check(Scope::Address, address).await
-    }
-
-    /// Counts an authentication attempt for `username` (compared case-insensitively, so that
-    /// changing case does not reset the count).
-    pub async fn check_username(&self, username: &str) -> Result<()> {
-        self.check(Scope::Username, &username.to_lowercase()).await
+    /// Counts an authentication attempt against every limit it falls under: that of the client's
+    /// `address`, and that of the `username` it names (compared case-insensitively, so that
+    /// changing case does not reset the count). `RateLimited` when one of them is spent.
+    ///
+    /// Each limit is checked on its own; to report the state of the tightest one (the
+    /// `RateLimit-*` headers), `check` would return its state and this the least of them.
+    pub async fn attempt(&self, address: Option<&str>, username: Option<&str>) -> Result<()> {
+        if let Some(address) = address {
+            self.check(Scope::Address, &address_key(address)).await?;
+        }
+        if let Some(username) = username {
+            self.check(Scope::Username, &username.to_lowercase())
+                .await?;
+        }
+        Ok(())
     }
 
     async fn check(&self, scope: Scope, key: &str) -> Result<()> {
@@ -162,6 +170,23 @@ impl RateLimiter {
     }
 }
 
+/// What an address is counted as: an IPv4 address (also when written IPv4-mapped) as itself, an
+/// IPv6 address as its /64.
+fn address_key(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & !(u128::from(u64::MAX));
+                format!("{}/64", Ipv6Addr::from(network))
+            }
+        },
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        // Not an address: counted as written.
+        Err(_) => address.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,18 +204,18 @@ mod tests {
         let limits = limiter(3, 0);
         for _ in 0..3 {
             limits
-                .check_address("10.0.0.1")
+                .attempt(Some("10.0.0.1"), None)
                 .await
                 .expect("within the quota");
         }
-        match limits.check_address("10.0.0.1").await {
+        match limits.attempt(Some("10.0.0.1"), None).await {
             Err(Error::RateLimited { retry_after_secs }) => {
                 assert!((1..=20).contains(&retry_after_secs), "{retry_after_secs}")
             }
             other => panic!("expected a rate limit, got {other:?}"),
         }
         limits
-            .check_address("10.0.0.2")
+            .attempt(Some("10.0.0.2"), None)
             .await
             .expect("another address has its own quota");
     }
@@ -198,16 +223,27 @@ mod tests {
     #[tokio::test]
     async fn usernames_are_counted_case_insensitively() {
         let limits = limiter(0, 1);
-        limits.check_username("Ada").await.expect("first");
-        assert!(limits.check_username("ada").await.is_err());
+        limits.attempt(None, Some("Ada")).await.expect("first");
+        assert!(limits.attempt(None, Some("ada")).await.is_err());
     }
 
     #[tokio::test]
     async fn zero_turns_a_limit_off() {
         let limits = limiter(0, 0);
         for _ in 0..100 {
-            limits.check_address("x").await.expect("unlimited");
-            limits.check_username("x").await.expect("unlimited");
+            limits
+                .attempt(Some("x"), Some("x"))
+                .await
+                .expect("unlimited");
         }
+    }
+
+    #[test]
+    fn ipv6_addresses_count_as_their_64() {
+        assert_eq!(address_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("2001:db8:1:2::"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(address_key("192.0.2.1"), "192.0.2.1");
+        assert_eq!(address_key("::1"), "::/64");
     }
 }

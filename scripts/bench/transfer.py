@@ -90,7 +90,9 @@ def write_archive(path, rows):
         out.write(json.dumps({"type": "header", "data": header}) + "\n")
         user = {
             "id": 1, "username": "bench", "email": "", "first_name": "", "last_name": "",
-            "password_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$bench",
+            # Well-formed: an import verifies the shape and cost of every password hash.
+            "password_hash": "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA"
+                             "$4bCTXPGvmn3iKiUYLxSnW3NDKNnHmt8pT6Fk4uqRNNs",
             "is_active": True, "is_staff": False, "is_superuser": False,
             "date_joined": "2025-01-01T00:00:00Z", "last_login": None,
         }

@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 use tokio_util::io::ReaderStream;
 use utoipa::ToSchema;
 
-use super::auth::limit_attempt;
 use super::schemas::{Detail, Empty, Message, ValidationErrors};
 use crate::App;
 use crate::error::ApiResult;
@@ -83,7 +82,6 @@ pub async fn register(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Registered>)> {
-    limit_attempt(&app, &origin, &body).await?;
     let registered = accounts::register(&app.db, &app.auth, &body, &origin).await?;
     Ok((StatusCode::CREATED, Json(registered)))
 }
@@ -143,6 +141,7 @@ pub async fn update_profile(
         (status = 200, body = Message),
         (status = 400, body = ValidationErrors),
         (status = 401, body = Detail),
+        (status = 429, description = "Too many attempts; see Retry-After", body = Detail),
     ))]
 pub async fn change_password(
     State(app): State<App>,

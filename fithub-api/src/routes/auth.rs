@@ -1,11 +1,9 @@
-//! `/api/auth/`: obtaining, refreshing and verifying credentials (API.md §3.3). Public, and rate
-//! limited per client address and per username.
+//! `/api/auth/`: obtaining, refreshing and verifying credentials (API.md §3.3). Public; the core
+//! rate limits the attempts per client address and per username.
 
 use axum::Json;
 use axum::extract::State;
 use fithub_core::accounts::{self, ApiTokenGrant, TokenPair};
-use fithub_core::audit::Origin;
-use fithub_core::input::Body;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -38,18 +36,6 @@ pub struct VerifyRequest {
     token: String,
 }
 
-/// Counts an authentication attempt against the limits of the client's address and, when the
-/// body names one, of the username.
-pub async fn limit_attempt(app: &App, origin: &Origin, body: &Body) -> ApiResult<()> {
-    if let Some(address) = &origin.client_addr {
-        app.limits.check_address(address).await?;
-    }
-    if let Some(Value::String(username)) = body.get("username") {
-        app.limits.check_username(username.trim()).await?;
-    }
-    Ok(())
-}
-
 /// Log in: a new JWT access/refresh pair. Updates the user's last login.
 #[utoipa::path(post, path = "/api/auth/jwt/token/", tag = "auth", request_body = LoginRequest,
     responses(
@@ -63,7 +49,6 @@ pub async fn obtain_pair(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<TokenPair>> {
-    limit_attempt(&app, &origin, &body).await?;
     let pair = accounts::obtain_token_pair(&app.db, &app.auth, &body, &origin).await?;
     Ok(Json(pair))
 }
@@ -83,7 +68,6 @@ pub async fn refresh(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<TokenPair>> {
-    limit_attempt(&app, &origin, &body).await?;
     let pair = accounts::refresh_token_pair(&app.db, &app.auth, &body, &origin).await?;
     Ok(Json(pair))
 }
@@ -113,7 +97,6 @@ pub async fn api_token(
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<ApiTokenGrant>> {
-    limit_attempt(&app, &origin, &body).await?;
     let grant = accounts::obtain_api_token(&app.db, &app.auth, &body, &origin).await?;
     Ok(Json(grant))
 }

@@ -164,7 +164,7 @@ async fn sigterm_during_a_slow_request_lets_it_complete() {
         database.url().expose(),
         &[
             ("FITHUB_READY_TIMEOUT_MS", "10000"),
-            ("FITHUB_JWT_SECRET", &"s".repeat(32)),
+            ("FITHUB_JWT_SECRET", "binary-test-secret-0123456789abcdef"),
         ],
     );
     api.wait_until_healthy().await;
@@ -220,7 +220,7 @@ async fn each_request_is_one_json_log_line_with_its_id_and_user() {
         "sqlite://fithub.db",
         &[
             ("FITHUB_LOG_FORMAT", "json"),
-            ("FITHUB_JWT_SECRET", &"s".repeat(32)),
+            ("FITHUB_JWT_SECRET", "binary-test-secret-0123456789abcdef"),
         ],
         &log,
     );
@@ -288,7 +288,7 @@ async fn rate_limits_hold_across_replicas_through_redis() {
         ("FITHUB_REDIS_URL", redis.as_str()),
         ("FITHUB_REDIS_PREFIX", prefix.as_str()),
         ("FITHUB_AUTH_RATE_LIMIT_PER_ADDRESS", "3"),
-        ("FITHUB_JWT_SECRET", "s-s-s-s-s-s-s-s-s-s-s-s-s-s-s-s-"),
+        ("FITHUB_JWT_SECRET", "replica-secret-0123456789abcdefghij"),
     ];
     let mut first = RunningApi::start(dir.path(), "sqlite://fithub.db", &env);
     first.wait_until_healthy().await;

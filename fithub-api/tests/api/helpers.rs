@@ -108,6 +108,20 @@ impl TestApp {
         }
     }
 
+    /// As the binary brings it up (`App::start`: its own pool, made from `config`), on `database`.
+    pub async fn started(database: TestDatabase, config: Config) -> TestApp {
+        let config = Config {
+            database_url: database.url().clone(),
+            ..config
+        };
+        let app = App::start(config).await.expect("start");
+        TestApp {
+            router: router(app.clone()),
+            app,
+            _database: Some(database),
+        }
+    }
+
     /// On any database handle (e.g. one that cannot connect).
     pub fn with_database(db: Database) -> TestApp {
         let app = App::new(test_config(), db, Secret::new(TEST_SECRET));

@@ -12,5 +12,6 @@ mod helpers;
 mod nutrition;
 mod operations;
 mod routing;
+mod security;
 mod shutdown;
 mod startup;

@@ -9,7 +9,7 @@ fn prints_the_effective_configuration_redacted() {
         dir.path(),
         &["config"],
         &[
-            ("FITHUB_JWT_SECRET", "jwt-signing-secret-value"),
+            ("FITHUB_JWT_SECRET", "jwt-signing-secret-value-0123456789"),
             (
                 "DATABASE_URL",
                 "postgres://fithub:db-password@db:5432/fithub",
@@ -79,7 +79,7 @@ fn production_refuses_insecure_settings_naming_them() {
         &["config"],
         &[
             ("FITHUB_ENV", "production"),
-            ("FITHUB_JWT_SECRET", &"k".repeat(32)),
+            ("FITHUB_JWT_SECRET", "jwt-signing-secret-value-0123456789"),
         ],
     );
     assert_exit(&output, 1);

@@ -131,7 +131,7 @@ async fn a_bad_archive_names_its_line_and_writes_nothing() {
     let database = TestDatabase::sqlite_migrated().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let archive = "{\"type\":\"header\",\"data\":{\"format\":\"fithub-archive\",\"format_version\":1,\"schema_version\":1,\"created_at\":\"2025-03-02T07:45:00Z\",\"scope\":{\"kind\":\"all\"}}}\n\
-                   {\"type\":\"user\",\"data\":{\"id\":1,\"username\":\"ada\",\"email\":\"\",\"first_name\":\"\",\"last_name\":\"\",\"password_hash\":\"x\",\"is_active\":true,\"is_staff\":false,\"is_superuser\":false,\"date_joined\":\"2025-03-02T07:45:00Z\",\"last_login\":null}}\n\
+                   {\"type\":\"user\",\"data\":{\"id\":1,\"username\":\"ada\",\"email\":\"\",\"first_name\":\"\",\"last_name\":\"\",\"password_hash\":\"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4bCTXPGvmn3iKiUYLxSnW3NDKNnHmt8pT6Fk4uqRNNs\",\"is_active\":true,\"is_staff\":false,\"is_superuser\":false,\"date_joined\":\"2025-03-02T07:45:00Z\",\"last_login\":null}}\n\
                    {\"type\":\"diet\",\"data\":{\"id\":1,\"user_id\":7}}\n";
     std::fs::write(dir.path().join("bad.jsonl"), archive).expect("write");
     let output = run(&database, dir.path(), &["import", "bad.jsonl"]);

@@ -163,7 +163,7 @@ pub async fn reset_password(
     password: &str,
     origin: &Origin,
 ) -> Result<()> {
-    if let Some(problem) = password_rules::too_short(password) {
+    if let Some(problem) = password_rules::length_problem(password) {
         return Err(Error::field("password", problem));
     }
     let context = PasswordContext {

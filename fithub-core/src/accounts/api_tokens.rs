@@ -11,7 +11,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::tokens::{Auth, Credentials};
+use super::credentials::Credentials;
+use super::tokens::Auth;
 use crate::audit::{self, Entry, Origin};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Transaction, query};
@@ -38,7 +39,7 @@ pub async fn obtain_api_token(
     body: &Body,
     origin: &Origin,
 ) -> Result<ApiTokenGrant> {
-    let credentials = Credentials::read(body)?;
+    let credentials = Credentials::read(auth, body, origin).await?;
     let Some(user) = credentials.check(db, auth).await? else {
         let entry = Entry::new("auth.api_token_failed")
             .details(serde_json::json!({ "username": credentials.username }));

@@ -4,6 +4,7 @@
 mod admin;
 mod api_tokens;
 mod authenticate;
+mod credentials;
 mod jwt;
 mod password_rules;
 mod passwords;
@@ -26,7 +27,7 @@ pub use api_tokens::{ApiTokenGrant, obtain_api_token};
 pub use authenticate::authenticate;
 pub use jwt::TokenKind;
 pub use password_rules::{PasswordContext, password_problems};
-pub use passwords::Passwords;
+pub use passwords::{Passwords, check_password_hash};
 pub use profile::{change_password, delete_account, update_profile};
 pub use registration::{NewAccount, Registered, register};
 pub use store::lock_user;

@@ -4,8 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use crate::input::Text;
+
 /// The shortest password accepted.
 pub const MIN_LENGTH: usize = 8;
+/// The longest password accepted, in characters: room for any passphrase, and a bound on what a
+/// request makes the server hash.
+pub const MAX_LENGTH: usize = 4096;
 /// Similarity at or above this ratio is too similar.
 const MAX_SIMILARITY: f64 = 0.7;
 
@@ -21,10 +26,23 @@ pub struct PasswordContext<'a> {
     pub email: &'a str,
 }
 
-/// The message for a password under [`MIN_LENGTH`] characters.
-pub fn too_short(password: &str) -> Option<String> {
-    (password.chars().count() < MIN_LENGTH)
-        .then(|| format!("Ensure this field has at least {MIN_LENGTH} characters."))
+/// The reader's rule for every password key: not blank, at most [`MAX_LENGTH`] characters.
+pub const PASSWORD_TEXT: Text = Text::limited(MAX_LENGTH);
+
+/// The message for a password under [`MIN_LENGTH`] or over [`MAX_LENGTH`] characters.
+pub fn length_problem(password: &str) -> Option<String> {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
+        Some(format!(
+            "Ensure this field has at least {MIN_LENGTH} characters."
+        ))
+    } else if length > MAX_LENGTH {
+        Some(format!(
+            "Ensure this field has no more than {MAX_LENGTH} characters."
+        ))
+    } else {
+        None
+    }
 }
 
 /// Every rule `password` fails, as messages in the contract's order.
@@ -177,8 +195,10 @@ mod tests {
 
     #[test]
     fn minimum_length_counts_characters() {
-        assert!(too_short("1234567").is_some());
-        assert!(too_short("ééééééé").is_some());
-        assert!(too_short("12345678").is_none());
+        assert!(length_problem("1234567").is_some());
+        assert!(length_problem("ééééééé").is_some());
+        assert!(length_problem("12345678").is_none());
+        assert!(length_problem(&"é".repeat(MAX_LENGTH)).is_none());
+        assert!(length_problem(&"é".repeat(MAX_LENGTH + 1)).is_some());
     }
 }

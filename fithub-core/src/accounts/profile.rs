@@ -1,6 +1,7 @@
 //! What users do to their own account: edit the profile, change the password, delete it.
 
-use super::password_rules::{self, PasswordContext};
+use super::credentials::count_attempt;
+use super::password_rules::{self, PASSWORD_TEXT, PasswordContext};
 use super::passwords::Passwords;
 use super::registration::{EMAIL_MAX, NAME_MAX, check_password_rules, email_problem};
 use super::store;
@@ -67,7 +68,7 @@ pub async fn update_profile(
 }
 
 /// `POST /api/accounts/change-password/`. Revokes every credential issued before, including the
-/// one this request came with.
+/// one this request came with. Rate limited like a login, per address and per account.
 pub async fn change_password(
     db: &Database,
     auth: &Auth,
@@ -76,20 +77,21 @@ pub async fn change_password(
     origin: &Origin,
 ) -> Result<()> {
     let mut reader = Reader::new(body, Mode::Create);
-    let secret = Text {
-        max: None,
-        blank: false,
-    };
-    let old_password = reader.string("old_password", Need::Required, secret);
-    let new_password = reader.string("new_password", Need::Required, secret);
-    let new_password_confirm = reader.string("new_password_confirm", Need::Required, secret);
+    let old_password = reader.string("old_password", Need::Required, PASSWORD_TEXT);
+    let new_password = reader.string("new_password", Need::Required, PASSWORD_TEXT);
+    let new_password_confirm = reader.string("new_password_confirm", Need::Required, PASSWORD_TEXT);
+    // A guess at the account's password, like a login: counted before the hash is computed.
+    count_attempt(auth, origin, Some(&user.username)).await?;
     if let Some(old_password) = &old_password {
         let stored = store::password_hash(db, user.id).await?;
         if !auth.passwords.verify(old_password, Some(&stored)).await? {
             reader.error("old_password", "Old password is incorrect.");
         }
     }
-    if let Some(problem) = new_password.as_deref().and_then(password_rules::too_short) {
+    if let Some(problem) = new_password
+        .as_deref()
+        .and_then(password_rules::length_problem)
+    {
         reader.error("new_password", problem);
     }
     reader.finish()?;

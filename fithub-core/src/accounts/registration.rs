@@ -4,7 +4,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::password_rules::{self, PasswordContext, password_problems};
+use super::credentials::count_attempt;
+use super::password_rules::{self, PASSWORD_TEXT, PasswordContext, password_problems};
 use super::store::{self, NewUserRow};
 use super::tokens::{Auth, TokenPair, issue_pair};
 use super::{Profile, User};
@@ -64,12 +65,9 @@ pub async fn register(
         Need::Optional,
         Text::limited_or_blank(NAME_MAX),
     );
-    let secret = Text {
-        max: None,
-        blank: false,
-    };
-    let password = reader.string("password", Need::Required, secret);
-    let password_confirm = reader.string("password_confirm", Need::Required, secret);
+    let password = reader.string("password", Need::Required, PASSWORD_TEXT);
+    let password_confirm = reader.string("password_confirm", Need::Required, PASSWORD_TEXT);
+    count_attempt(auth, origin, username.as_deref()).await?;
     if let Some(username) = &username
         && let Some(problem) = username_problem(db, username).await?
     {
@@ -80,7 +78,7 @@ pub async fn register(
     {
         reader.error("email", problem);
     }
-    if let Some(problem) = password.as_deref().and_then(password_rules::too_short) {
+    if let Some(problem) = password.as_deref().and_then(password_rules::length_problem) {
         reader.error("password", problem);
     }
     reader.finish()?;
@@ -150,7 +148,7 @@ impl NewAccount {
                 add(key, too_long(NAME_MAX));
             }
         }
-        if let Some(problem) = password_rules::too_short(&self.password) {
+        if let Some(problem) = password_rules::length_problem(&self.password) {
             add("password", problem);
         }
         // The password rules only once everything else is right, as at registration.

@@ -142,26 +142,33 @@ pub async fn record_login<'e>(executor: impl Into<Executor<'e>>, id: i64) -> Res
     Ok(())
 }
 
-/// Ends every credential issued so far: JWTs carry the generation they were issued under, the
-/// API token is deleted and refresh tokens are marked revoked. Returns the new generation.
-pub async fn revoke_credentials(tx: &mut crate::db::Transaction, id: i64) -> Result<i64> {
-    let generation: i64 = query(
-        "UPDATE users SET token_generation = token_generation + 1 WHERE id = $1 \
-         RETURNING token_generation",
-    )
-    .bind(id)
-    .fetch_scalar(&mut *tx)
-    .await?;
+/// Ends every credential issued so far: the JWTs (see [`end_token_generation`]) and the API
+/// token, which is deleted.
+pub async fn revoke_credentials(tx: &mut crate::db::Transaction, id: i64) -> Result<()> {
+    end_token_generation(tx, id).await?;
     query("DELETE FROM api_tokens WHERE user_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+    Ok(())
+}
+
+/// Ends the user's current token generation: every JWT carries the generation it was issued
+/// under, so all of them, access and refresh, stop working at once; refresh tokens are also
+/// marked revoked. Returns how many refresh tokens that revoked.
+pub async fn end_token_generation(tx: &mut crate::db::Transaction, id: i64) -> Result<u64> {
+    query("UPDATE users SET token_generation = token_generation + 1 WHERE id = $1")
         .bind(id)
-        .bind(Timestamp::now())
         .execute(&mut *tx)
         .await?;
-    Ok(generation)
+    let revoked = query(
+        "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(Timestamp::now())
+    .execute(&mut *tx)
+    .await?;
+    Ok(revoked)
 }
 
 /// Deletes the user and everything they own (API.md §2.1). Most of it cascades; personal

@@ -2,8 +2,9 @@
 //!
 //! Every refresh token is a row in `refresh_tokens`. Rotation marks the presented one used, in
 //! the same statement that checks it is unused, so of two concurrent refreshes one wins. A used
-//! token presented again means it was copied: the whole family (every token descended from the
-//! same login) is revoked, the thief's copy and the owner's alike.
+//! token presented again means it was copied: the user's token generation ends, so every token
+//! of the user (each family's refresh tokens, and the access tokens the thief may hold along
+//! with them) stops working, the thief's and the owner's alike; the owner logs in again.
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use time::Duration;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::credentials::{Credentials, count_attempt};
 use super::jwt::{Claims, Jwt, TokenKind};
 use super::passwords::Passwords;
 use super::store;
@@ -23,9 +25,10 @@ use crate::datetime::Timestamp;
 use crate::db::{Database, DbUuid, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::ratelimit::RateLimiter;
 
-/// What authentication needs: the signing keys, token lifetimes, the password hasher and the
-/// users authenticated recently.
+/// What authentication needs: the signing keys, token lifetimes, the password hasher, the rate
+/// limits on attempts and the users authenticated recently.
 #[derive(Clone)]
 pub struct Auth {
     pub(super) jwt: Jwt,
@@ -33,9 +36,12 @@ pub struct Auth {
     /// Derives API token keys (see `api_tokens`).
     pub(super) api_token_secret: Secret,
     pub(super) users: Arc<UserCache>,
+    /// Counted by every attempt to prove who one is (see `credentials`).
+    pub(super) limits: Arc<RateLimiter>,
 }
 
 impl Auth {
+    /// Attempts are counted in this process, with the configured limits.
     pub fn new(secret: &Secret, config: &Config, passwords: Passwords) -> Auth {
         Auth {
             jwt: Jwt::new(
@@ -46,7 +52,14 @@ impl Auth {
             passwords,
             api_token_secret: secret.clone(),
             users: Arc::new(UserCache::disabled()),
+            limits: Arc::new(RateLimiter::local(config)),
         }
+    }
+
+    /// Counts attempts with `limits` instead (e.g. in Redis, across replicas).
+    pub fn with_limits(mut self, limits: RateLimiter) -> Auth {
+        self.limits = Arc::new(limits);
+        self
     }
 
     /// Remembers authenticated users of `db` for `time_to_live` (see [`UserCache`]): on
@@ -71,40 +84,6 @@ pub struct TokenPair {
     pub access: String,
 }
 
-/// `username` and `password`, both required and not blank.
-pub(super) struct Credentials {
-    pub username: String,
-    pub password: String,
-}
-
-impl Credentials {
-    pub fn read(body: &Body) -> Result<Credentials> {
-        let mut reader = Reader::new(body, Mode::Create);
-        let rule = Text {
-            max: None,
-            blank: false,
-        };
-        let username = reader.string("username", Need::Required, rule);
-        let password = reader.string("password", Need::Required, rule);
-        reader.finish()?;
-        Ok(Credentials {
-            username: username.unwrap_or_default(),
-            password: password.unwrap_or_default(),
-        })
-    }
-
-    /// The active user these credentials log in, if any. Takes as long for an unknown username
-    /// as for a wrong password.
-    pub async fn check(&self, db: &Database, auth: &Auth) -> Result<Option<User>> {
-        let found = store::find_by_username_with_password(db, &self.username).await?;
-        let hash = found.as_ref().map(|found| found.password_hash.as_str());
-        let matches = auth.passwords.verify(&self.password, hash).await?;
-        Ok(found
-            .map(|found| found.user)
-            .filter(|user| matches && user.is_active))
-    }
-}
-
 /// `POST /api/auth/jwt/token/`: a new pair for a username and password.
 pub async fn obtain_token_pair(
     db: &Database,
@@ -112,7 +91,7 @@ pub async fn obtain_token_pair(
     body: &Body,
     origin: &Origin,
 ) -> Result<TokenPair> {
-    let credentials = Credentials::read(body)?;
+    let credentials = Credentials::read(auth, body, origin).await?;
     let Some(user) = credentials.check(db, auth).await? else {
         let entry = Entry::new("auth.login_failed")
             .details(serde_json::json!({ "username": credentials.username }));
@@ -190,7 +169,7 @@ fn rejected(problem: TokenProblem) -> Error {
 
 #[derive(sqlx::FromRow)]
 struct RefreshRow {
-    family_id: DbUuid,
+    user_id: i64,
     used_at: Option<Timestamp>,
 }
 
@@ -201,6 +180,8 @@ pub async fn refresh_token_pair(
     body: &Body,
     origin: &Origin,
 ) -> Result<TokenPair> {
+    // Counted by address alone: a token names no account until it is checked.
+    count_attempt(auth, origin, None).await?;
     let token = read_token(body, "refresh")?;
     let claims = auth.jwt.decode(&token).map_err(rejected)?;
     if claims.token_type != TokenKind::Refresh {
@@ -220,28 +201,27 @@ pub async fn refresh_token_pair(
     let Some((DbUuid(family),)) = rotated else {
         // Unknown (its user was deleted), revoked, or used before: reuse means theft.
         let row: Option<RefreshRow> =
-            query("SELECT family_id, used_at FROM refresh_tokens WHERE jti = $1")
+            query("SELECT user_id, used_at FROM refresh_tokens WHERE jti = $1")
                 .bind(claims.jti.as_str())
                 .fetch_optional(&mut tx)
                 .await?;
         if let Some(RefreshRow {
-            family_id,
+            user_id,
             used_at: Some(_),
         }) = row
         {
-            let revoked = query(
-                "UPDATE refresh_tokens SET revoked_at = $2 \
-                 WHERE family_id = $1 AND revoked_at IS NULL",
-            )
-            .bind(family_id.0)
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
+            // Whoever copied the refresh token may hold the access tokens issued with it: the
+            // user's token generation ends, and every JWT of the user with it.
+            let revoked = store::end_token_generation(&mut tx, user_id).await?;
             let entry = Entry::new("auth.refresh_reuse")
-                .on("user", &claims.user_id)
-                .details(serde_json::json!({ "revoked_tokens": revoked }));
+                .on("user", user_id)
+                .details(serde_json::json!({
+                    "revoked_tokens": revoked,
+                    "access_tokens_revoked": true,
+                }));
             audit::record(&mut tx, origin, entry).await?;
             tx.commit().await?;
+            auth.users.forget(user_id);
         }
         return Err(rejected(TokenProblem::Revoked));
     };

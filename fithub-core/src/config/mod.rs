@@ -2,6 +2,7 @@
 //! command-line flags. Loading has no side effects; see [`dev_secret`] for the one file FitHub may
 //! write on behalf of configuration.
 
+mod checks;
 pub mod dev_secret;
 mod secret;
 
@@ -18,10 +19,10 @@ pub use secret::{DatabaseUrl, Secret};
 
 use crate::{Error, Result};
 
+pub use checks::{MIN_JWT_SECRET_BYTES, MIN_JWT_SECRET_DISTINCT_BYTES};
+
 /// The configuration file read when none is named.
 pub const DEFAULT_CONFIG_FILE: &str = "fithub.toml";
-/// Shortest JWT secret accepted in production: 256 bits for HS256.
-pub const MIN_JWT_SECRET_BYTES: usize = 32;
 const ENV_PREFIX: &str = "FITHUB_";
 /// Settings taken from the environment exactly as written: parsed TOML-style, a secret of
 /// digits such as `0012345` would become the number 12345.
@@ -60,7 +61,8 @@ pub struct Config {
     pub database_max_connections: u32,
     /// How long to wait for a connection to the database, in seconds.
     pub database_connect_timeout_secs: u64,
-    /// HS256 signing key for JWTs; required in production.
+    /// HS256 signing key for JWTs; required in production. Empty means unset.
+    #[serde(deserialize_with = "non_empty_secret")]
     pub jwt_secret: Option<Secret>,
     pub jwt_access_lifetime_minutes: u64,
     pub jwt_refresh_lifetime_days: u64,
@@ -98,6 +100,10 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// `Strict-Transport-Security` max-age in seconds; 0 sends none (set it behind HTTPS).
     pub hsts_max_age_secs: u64,
+    /// The API's address as clients reach it (`https://api.example.com`): absolute links
+    /// (pagination, the router roots) are built on it. Unset, they are built on the request's
+    /// `Host` header, which any client can forge; production requires it.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -126,6 +132,7 @@ impl Default for Config {
             redis_prefix: "fithub".to_owned(),
             request_timeout_secs: 30,
             hsts_max_age_secs: 0,
+            public_url: None,
         }
     }
 }
@@ -191,33 +198,6 @@ impl Config {
             .map_err(|error| Error::Config(error.to_string()))?;
         config.check()?;
         Ok(config)
-    }
-
-    /// Refuses settings that are unsafe in production, naming the setting.
-    pub fn check(&self) -> Result<()> {
-        if self.env != Environment::Production {
-            return Ok(());
-        }
-        match &self.jwt_secret {
-            None => {
-                return Err(Error::Config(
-                    "FITHUB_JWT_SECRET must be set when FITHUB_ENV=production".to_owned(),
-                ));
-            }
-            Some(secret) if secret.expose().len() < MIN_JWT_SECRET_BYTES => {
-                return Err(Error::Config(format!(
-                    "FITHUB_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes when FITHUB_ENV=production"
-                )));
-            }
-            Some(_) => {}
-        }
-        if self.cors_allowed_origins.iter().any(|origin| origin == "*") {
-            return Err(Error::Config(
-                "FITHUB_CORS_ALLOWED_ORIGINS must list the allowed origins, not `*`, when FITHUB_ENV=production"
-                    .to_owned(),
-            ));
-        }
-        Ok(())
     }
 
     pub fn is_production(&self) -> bool {
@@ -302,6 +282,12 @@ impl Config {
             ),
             ("hsts_max_age_secs", self.hsts_max_age_secs.to_string()),
             (
+                "public_url",
+                self.public_url
+                    .clone()
+                    .unwrap_or_else(|| "(the request's Host)".to_owned()),
+            ),
+            (
                 "trusted_proxies",
                 self.trusted_proxies
                     .iter()
@@ -364,6 +350,14 @@ fn network_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>
                 })
         })
         .collect()
+}
+
+/// An empty secret is no secret: unset, as if the variable were not there (in development a
+/// secret is then generated; production refuses to start).
+fn non_empty_secret<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Secret>, D::Error> {
+    Ok(Option::<Secret>::deserialize(deserializer)?.filter(|secret| !secret.expose().is_empty()))
 }
 
 /// Accepts `"a, b"` (an environment variable) as well as `["a", "b"]` (TOML).

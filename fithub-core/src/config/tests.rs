@@ -101,11 +101,14 @@ fn a_bad_value_names_its_key() {
 
 #[test]
 fn numeric_secret_is_kept_verbatim() {
-    let config = load(None, &[], &[("FITHUB_JWT_SECRET", "0012345")]).expect("valid");
-    // figment would read 0012345 as the number 12345; leading zeros matter in a secret.
-    assert_eq!(config.jwt_secret.expect("set").expose(), "0012345");
-    let config = load(None, &[], &[("FITHUB_JWT_SECRET", "1.50")]).expect("valid");
-    assert_eq!(config.jwt_secret.expect("set").expose(), "1.50");
+    // figment would read these as numbers; leading zeros and trailing digits matter in a secret.
+    for secret in [
+        "0012345678901234567890123456789012",
+        "1.50123456789012345678901234567890",
+    ] {
+        let config = load(None, &[], &[("FITHUB_JWT_SECRET", secret)]).expect("valid");
+        assert_eq!(config.jwt_secret.expect("set").expose(), secret);
+    }
 }
 
 #[test]
@@ -125,58 +128,136 @@ fn cors_origins_accept_a_comma_list() {
     );
 }
 
-#[test]
-fn production_requires_a_jwt_secret() {
-    let error = load(None, &[], &[("FITHUB_ENV", "production")]).unwrap_err();
-    assert!(error.to_string().contains("FITHUB_JWT_SECRET"), "{error}");
+/// A secret of 64 hex characters, as `openssl rand -hex 32` makes.
+const GOOD_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+/// Production settings that pass every check.
+fn production() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("FITHUB_ENV", "production"),
+        ("FITHUB_JWT_SECRET", GOOD_SECRET),
+        ("FITHUB_CORS_ALLOWED_ORIGINS", "https://app.example"),
+        ("FITHUB_METRICS_BIND", "10.0.0.5:9100"),
+        ("FITHUB_PUBLIC_URL", "https://api.example"),
+    ]
+}
+
+/// [`production`] with `changes` applied (an empty value removes the variable).
+fn production_with(changes: &[(&'static str, &'static str)]) -> Result<Config> {
+    let mut env = production();
+    for (name, value) in changes {
+        env.retain(|(existing, _)| existing != name);
+        if !value.is_empty() {
+            env.push((name, value));
+        }
+    }
+    load(None, &[], &env)
 }
 
 #[test]
-fn production_rejects_a_short_jwt_secret() {
-    let error = load(
-        None,
-        &[],
-        &[
-            ("FITHUB_ENV", "production"),
-            ("FITHUB_JWT_SECRET", "too-short"),
-            ("FITHUB_CORS_ALLOWED_ORIGINS", "https://app.example"),
-        ],
-    )
-    .unwrap_err();
-    assert!(error.to_string().contains("FITHUB_JWT_SECRET"), "{error}");
-    assert!(error.to_string().contains("32 bytes"), "{error}");
+fn weak_jwt_secrets_are_refused_in_every_environment() {
+    for env in ["development", "production"] {
+        for (secret, problem) in [
+            ("too-short", "at least 32 bytes (it has 9)"),
+            (
+                "                                ",
+                "too little variety (1 distinct bytes",
+            ),
+            (
+                "abababababababababababababababab",
+                "too little variety (2 distinct bytes",
+            ),
+        ] {
+            let error = production_with(&[("FITHUB_ENV", env), ("FITHUB_JWT_SECRET", secret)])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("FITHUB_JWT_SECRET"), "{env}: {error}");
+            assert!(error.contains(problem), "{env} {secret:?}: {error}");
+        }
+    }
+    load(None, &[], &[("FITHUB_JWT_SECRET", GOOD_SECRET)]).expect("a random secret");
 }
 
 #[test]
-fn production_rejects_cors_wildcard() {
-    let error = load(
-        None,
-        &[],
-        &[
-            ("FITHUB_ENV", "production"),
-            ("FITHUB_JWT_SECRET", &"x".repeat(32)),
-        ],
-    )
-    .unwrap_err();
+fn an_empty_jwt_secret_is_unset() {
+    let config = load(None, &[], &[("FITHUB_JWT_SECRET", "")]).expect("development");
+    assert!(config.jwt_secret.is_none(), "a secret is generated instead");
+    let mut env = production();
+    env.retain(|(name, _)| *name != "FITHUB_JWT_SECRET");
+    env.push(("FITHUB_JWT_SECRET", ""));
+    let error = load(None, &[], &env).unwrap_err().to_string();
+    assert!(error.contains("FITHUB_JWT_SECRET must be set"), "{error}");
+}
+
+#[test]
+fn production_refuses_each_unsafe_setting_by_name() {
+    for (change, named) in [
+        (("FITHUB_JWT_SECRET", ""), "FITHUB_JWT_SECRET must be set"),
+        (
+            ("FITHUB_CORS_ALLOWED_ORIGINS", ""),
+            "FITHUB_CORS_ALLOWED_ORIGINS",
+        ),
+        (
+            ("FITHUB_CORS_ALLOWED_ORIGINS", "https://app.example,null"),
+            "must not list `null`",
+        ),
+        (
+            ("FITHUB_TRUSTED_PROXIES", "10.0.0.0/8, 0.0.0.0/0"),
+            "FITHUB_TRUSTED_PROXIES",
+        ),
+        (("FITHUB_TRUSTED_PROXIES", "::/0"), "FITHUB_TRUSTED_PROXIES"),
+        (
+            ("FITHUB_AUTH_RATE_LIMIT_PER_ADDRESS", "0"),
+            "FITHUB_AUTH_RATE_LIMIT_PER_ADDRESS",
+        ),
+        (
+            ("FITHUB_AUTH_RATE_LIMIT_PER_USERNAME", "0"),
+            "FITHUB_AUTH_RATE_LIMIT_PER_USERNAME",
+        ),
+        (("FITHUB_METRICS_BIND", ""), "FITHUB_METRICS_BIND"),
+        (("FITHUB_PUBLIC_URL", ""), "FITHUB_PUBLIC_URL must be set"),
+    ] {
+        let error = production_with(&[change]).unwrap_err().to_string();
+        assert!(error.contains(named), "{change:?}: {error}");
+        assert!(error.contains("FITHUB_ENV=production"), "{error}");
+    }
+    // Every problem at once.
+    let error = production_with(&[("FITHUB_METRICS_BIND", ""), ("FITHUB_PUBLIC_URL", "")])
+        .unwrap_err()
+        .to_string();
     assert!(
-        error.to_string().contains("FITHUB_CORS_ALLOWED_ORIGINS"),
+        error.contains("FITHUB_METRICS_BIND") && error.contains("FITHUB_PUBLIC_URL"),
         "{error}"
     );
 }
 
 #[test]
 fn production_accepts_safe_settings() {
-    let config = load(
+    let config = production_with(&[]).expect("valid");
+    assert!(config.is_production());
+    assert_eq!(config.public_url.as_deref(), Some("https://api.example"));
+}
+
+#[test]
+fn public_url_must_be_an_absolute_http_url() {
+    for url in [
+        "api.example",
+        "ftp://api.example",
+        "https://user:pw@api.example",
+        "https://api.example/?page=1",
+        "https://api.example/#top",
+    ] {
+        let error = load(None, &[], &[("FITHUB_PUBLIC_URL", url)])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("FITHUB_PUBLIC_URL"), "{url}: {error}");
+    }
+    load(
         None,
         &[],
-        &[
-            ("FITHUB_ENV", "production"),
-            ("FITHUB_JWT_SECRET", &"x".repeat(32)),
-            ("FITHUB_CORS_ALLOWED_ORIGINS", "https://app.example"),
-        ],
+        &[("FITHUB_PUBLIC_URL", "http://127.0.0.1:8000/")],
     )
     .expect("valid");
-    assert!(config.is_production());
 }
 
 #[test]
@@ -185,7 +266,7 @@ fn debug_and_entries_redact_secrets() {
         None,
         &[],
         &[
-            ("FITHUB_JWT_SECRET", "super-secret-signing-key"),
+            ("FITHUB_JWT_SECRET", "super-secret-signing-key-0123456789"),
             (
                 "DATABASE_URL",
                 "postgres://fithub:db-password@db:5432/fithub",

@@ -94,6 +94,11 @@ pub async fn migrate(database: &Database) -> Result<Vec<AppliedMigration>> {
         Database::Postgres(pool) => {
             let mut connection = pool.acquire().await?;
             let mut transaction = connection.begin().await?;
+            // Migrations may outlast the API's statement timeout (and wait for another run's
+            // lock): none for this transaction only.
+            sqlx::query("SET LOCAL statement_timeout = 0")
+                .execute(&mut *transaction)
+                .await?;
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(MIGRATION_LOCK_KEY)
                 .execute(&mut *transaction)

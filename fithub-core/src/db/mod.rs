@@ -73,6 +73,10 @@ pub struct PoolSettings {
     pub connect_timeout: Duration,
     /// Create a missing SQLite file. Off for checks, which must not leave a database behind.
     pub create_sqlite_file: bool,
+    /// On PostgreSQL, the server cancels any statement running longer (SQLSTATE 57014, answered
+    /// as [`Error::Unavailable`]). The API sets its request timeout here, so that a request it
+    /// has given up on leaves no query running; operators' long imports and exports set none.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl PoolSettings {
@@ -81,6 +85,7 @@ impl PoolSettings {
             max_connections: config.database_max_connections.max(1),
             connect_timeout: Duration::from_secs(config.database_connect_timeout_secs.max(1)),
             create_sqlite_file: true,
+            statement_timeout: None,
         }
     }
 }
@@ -117,9 +122,12 @@ impl Database {
         };
         match Backend::of(url.expose())? {
             Backend::Postgres => {
-                let options = PgConnectOptions::from_str(url.expose())
+                let mut options = PgConnectOptions::from_str(url.expose())
                     .map_err(invalid)?
                     .application_name("fithub");
+                if let Some(timeout) = settings.statement_timeout {
+                    options = options.options([("statement_timeout", timeout.as_millis())]);
+                }
                 let pool = pool_options::<sqlx::Postgres>(settings, settings.max_connections)
                     .connect_lazy_with(options);
                 Ok(Database::Postgres(pool))

@@ -11,7 +11,7 @@ use crate::datetime::Timestamp;
 use crate::db::{Database, Dialect, Executor, Query, Transaction, contains_pattern, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
-use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::listing::{Filter, FilterKind, ListSpec, Page, SEARCH_TERM_MAX};
 use crate::permissions::ensure_may_modify_shared;
 use crate::precondition::IfMatch;
 
@@ -320,8 +320,14 @@ pub async fn search_ingredients(
     q: Option<&str>,
 ) -> Result<Vec<IngredientSearchItem>> {
     let q = q.unwrap_or_default();
-    if q.chars().count() < 2 {
+    let length = q.chars().count();
+    if length < 2 {
         return Err(Error::rejected("Query must be at least 2 characters"));
+    }
+    if length > SEARCH_TERM_MAX {
+        return Err(Error::rejected(format!(
+            "Query must be at most {SEARCH_TERM_MAX} characters"
+        )));
     }
     let mut sql = Query::builder();
     sql.push(

@@ -77,7 +77,9 @@ impl ArchivedUser {
         text("email", &self.email, 254, true)?;
         text("first_name", &self.first_name, 150, true)?;
         text("last_name", &self.last_name, 150, true)?;
-        text("password_hash", &self.password_hash, 1000, false)
+        text("password_hash", &self.password_hash, 1000, false)?;
+        crate::accounts::check_password_hash(&self.password_hash)
+            .map_err(|problem| format!("password_hash of {:?} {problem}", self.username))
     }
 }
 

@@ -100,7 +100,7 @@ pub async fn by_type(
     query: QueryParams,
 ) -> ApiResult<Json<Vec<Goal>>> {
     Ok(Json(
-        goals::goals_by_type(&app.db, &user, query.get("type")).await?,
+        goals::goals_by_type(&app.db, &user, query.get("type")?).await?,
     ))
 }
 

@@ -78,7 +78,7 @@ pub async fn latest(
     CurrentUser(user): CurrentUser,
     query: QueryParams,
 ) -> ApiResult<Json<Vec<BodyMeasurement>>> {
-    let latest = measurements::latest_measurements(&app.db, &user, &query.all("metrics")).await?;
+    let latest = measurements::latest_measurements(&app.db, &user, &query.all("metrics")?).await?;
     Ok(Json(latest))
 }
 
@@ -93,7 +93,7 @@ pub async fn by_metric(
     CurrentUser(user): CurrentUser,
     query: QueryParams,
 ) -> ApiResult<Json<Vec<BodyMeasurement>>> {
-    let found = measurements::measurements_by_metric(&app.db, &user, query.get("metric")).await?;
+    let found = measurements::measurements_by_metric(&app.db, &user, query.get("metric")?).await?;
     Ok(Json(found))
 }
 
@@ -108,7 +108,7 @@ pub async fn trends(
     query: QueryParams,
 ) -> ApiResult<Json<Trend>> {
     let trend =
-        measurements::measurement_trends(&app.db, &user, query.get("metric"), query.get("days"))
+        measurements::measurement_trends(&app.db, &user, query.get("metric")?, query.get("days")?)
             .await?;
     Ok(Json(trend))
 }

@@ -46,7 +46,7 @@ pub async fn search(
     CurrentUser(user): CurrentUser,
     query: QueryParams,
 ) -> ApiResult<Json<Vec<IngredientSearchItem>>> {
-    let found = nutrition::search_ingredients(&app.db, &user, query.get("q")).await?;
+    let found = nutrition::search_ingredients(&app.db, &user, query.get("q")?).await?;
     Ok(Json(found))
 }
 

@@ -38,6 +38,6 @@ pub async fn by_type(
     CurrentUser(user): CurrentUser,
     query: QueryParams,
 ) -> ApiResult<Json<Vec<Preference>>> {
-    let preferences = nutrition::preferences_by_type(&app.db, &user, query.get("type")).await?;
+    let preferences = nutrition::preferences_by_type(&app.db, &user, query.get("type")?).await?;
     Ok(Json(preferences))
 }

@@ -60,6 +60,6 @@ pub async fn nutrition_summary(
     CurrentUser(user): CurrentUser,
     query: QueryParams,
 ) -> ApiResult<Json<RecordsSummary>> {
-    let summary = nutrition::records_summary(&app.db, &user, query.get("days")).await?;
+    let summary = nutrition::records_summary(&app.db, &user, query.get("days")?).await?;
     Ok(Json(summary))
 }
