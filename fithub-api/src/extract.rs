@@ -169,6 +169,7 @@ impl FromRequestParts<App> for RequestOrigin {
             client_addr: client.map(|ip| ip.to_string()),
             request_id,
             operator: None,
+            rate: Default::default(),
         }))
     }
 }

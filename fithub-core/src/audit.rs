@@ -14,6 +14,8 @@ pub struct Origin {
     pub request_id: Option<String>,
     /// The operator running `fithub` (`cli:alice`), who acts without a FitHub account.
     pub operator: Option<String>,
+    /// Where the core notes the rate limit this request was counted against, for its answer.
+    pub rate: crate::ratelimit::RateNote,
 }
 
 impl Origin {
@@ -28,6 +30,7 @@ impl Origin {
             client_addr: None,
             request_id: None,
             operator: Some(operator_name(user, process_uid(), host_name())),
+            rate: Default::default(),
         }
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::Database;
 use crate::accounts::{Caller, User};
 use crate::error::Result;
-use crate::input::{Body, Mode};
+use crate::input::{Body, Form, Mode};
 use crate::listing::{ListSpec, Page};
 use crate::precondition::IfMatch;
 
@@ -43,6 +43,8 @@ pub trait Collection: Send + Sync + 'static {
     const SHARED: bool = false;
     /// The list's filters, search fields and orderings.
     const LIST: &'static ListSpec;
+    /// The keys of an object's body, on create and update.
+    const FORM: Form;
 
     type Id: Copy + Display + FromStr + Send + Sync + 'static;
     type Object: Serialize + Send + Sync + 'static;

@@ -14,20 +14,21 @@ use utoipa::openapi::{Content, OpenApi, RefOr, Required};
 use fithub_core::listing::{FilterKind, ListSpec};
 
 use fithub_core::collection::{Collection, Operation};
+use fithub_core::input::{Form, Mode};
 
 use super::{Mounted, PathKey};
+use crate::form_schema;
 use crate::openapi::{self, ErrorExample};
 
 /// Adds the six operations of `mounted`, and the schemas they name, to `document`.
-pub(super) fn add_operations<C, R>(mounted: &Mounted<C, R>, document: &mut OpenApi)
+pub(super) fn add_operations<C>(mounted: &Mounted<C>, document: &mut OpenApi)
 where
     C: Collection,
     C::Id: PathKey,
     C::Object: ToSchema,
-    R: ToSchema,
 {
     let object = openapi::register::<C::Object>(document);
-    let request = openapi::register::<R>(document);
+    let name = <C::Object as ToSchema>::name();
     let page = paginated::<C::Object>(document, &object);
     let prefix = mounted.operation_prefix();
     let one = one(C::ENTITY);
@@ -70,15 +71,35 @@ where
         }
         builder
     };
-    let body = |mode: &str| {
+    // The bodies, from the collection's form: one schema per mode that differs.
+    let mut body = |mode: Mode, description: &str| {
+        let schema_name = match mode {
+            Mode::Create => format!("{name}Request"),
+            Mode::Replace if differs_on_replace(C::FORM) => format!("{name}ReplaceRequest"),
+            Mode::Replace => format!("{name}Request"),
+            Mode::Update => format!("Patched{name}Request"),
+        };
+        let schema = form_schema::body_schema(C::FORM, mode);
+        let reference = openapi::register_schema(document, &schema_name, schema);
+        let required = if form_schema::is_required(C::FORM, mode) {
+            Required::True
+        } else {
+            // An empty body reads as `{}`.
+            Required::False
+        };
         RequestBodyBuilder::new()
-            .description(Some(mode))
-            .content("application/json", Content::new(Some(request.clone())))
-            // An empty body reads as `{}` (API.md §1.2).
-            .required(Some(Required::False))
+            .description(Some(description))
+            .content("application/json", Content::new(Some(reference)))
+            .required(Some(required))
             .build()
     };
-    let invalid = openapi::validation_response(openapi::required_example(document, &request));
+    let create_body = body(Mode::Create, "The new object's keys");
+    let replace_body = body(
+        Mode::Replace,
+        "Every key required on create, again; others keep their values",
+    );
+    let update_body = body(Mode::Update, "Any subset of the writable keys");
+    let invalid = openapi::validation_response(required_example(C::FORM));
 
     let mut list = operation(Operation::List, format!("List {many}"))
         .response(
@@ -91,7 +112,7 @@ where
         list = list.parameter(parameter);
     }
     let create = operation(Operation::Create, format!("Create {one}"))
-        .request_body(Some(body("The new object's keys")))
+        .request_body(Some(create_body))
         .response("201", openapi::created_response(&object))
         .response("400", invalid.clone());
     let retrieve = operation(Operation::Get, format!("Get {one}"))
@@ -99,13 +120,11 @@ where
         .response("200", openapi::object_response(&object))
         .response("304", openapi::not_modified_response());
     let update = operation(Operation::Replace, format!("Replace {one}"))
-        .request_body(Some(body(
-            "Every key required on create, again; others keep their values",
-        )))
+        .request_body(Some(replace_body))
         .response("200", openapi::object_response(&object))
         .response("400", invalid.clone());
     let partial_update = operation(Operation::Update, format!("Change some keys of {one}"))
-        .request_body(Some(body("Any subset of the writable keys")))
+        .request_body(Some(update_body))
         .response("200", openapi::object_response(&object))
         .response("400", invalid);
     let destroy = operation(Operation::Delete, format!("Delete {one}"))
@@ -126,6 +145,27 @@ where
         partial_update.build(),
     );
     add(document, &object_path, HttpMethod::Delete, destroy.build());
+}
+
+/// Whether a replacement requires other keys than a creation.
+fn differs_on_replace(form: Form) -> bool {
+    form.fields()
+        .iter()
+        .any(|field| field.need.is_required(Mode::Create) != field.need.is_required(Mode::Replace))
+}
+
+/// A create's `400` example: its first required key, missing.
+fn required_example(form: Form) -> serde_json::Value {
+    match form
+        .fields()
+        .iter()
+        .find(|f| f.need.is_required(Mode::Create))
+    {
+        Some(field) => serde_json::json!({ field.key: [fithub_core::input::REQUIRED] }),
+        None => {
+            serde_json::json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+        }
+    }
 }
 
 /// The operation id's suffix, as Django REST framework names them.

@@ -28,15 +28,14 @@ use crate::error::{ApiResult, detail};
 use crate::extract::{Actor, CurrentUser, IfMatchHeader, JsonBody};
 use crate::pagination::{ListRequest, Paginated};
 
-/// Where a collection is mounted, and the schema of its bodies: what the HTTP side adds to a
-/// core [`Collection`].
-pub struct Mounted<C, R> {
+/// Where a collection is mounted: what the HTTP side adds to a core [`Collection`].
+pub struct Mounted<C> {
     /// The collection's path, e.g. `/api/nutrition/diets/`; an object's is `{path}{id}/`.
     pub path: &'static str,
-    collection: PhantomData<fn() -> (C, R)>,
+    collection: PhantomData<fn() -> C>,
 }
 
-impl<C, R> Mounted<C, R> {
+impl<C> Mounted<C> {
     /// The operation ids' prefix, from the path: `nutrition_diets`, `nutrition_meal_ingredients`.
     fn operation_prefix(&self) -> String {
         self.path
@@ -96,16 +95,14 @@ impl<K: PathKey, S: Send + Sync> FromRequestParts<S> for Key<K> {
     }
 }
 
-/// Adds collection `C`'s routes at `path`, with their OpenAPI operations; `R` describes its
-/// request bodies.
-pub fn mount<C, R>(router: OpenApiRouter<App>, path: &'static str) -> OpenApiRouter<App>
+/// Adds collection `C`'s routes at `path`, with their OpenAPI operations.
+pub fn mount<C>(router: OpenApiRouter<App>, path: &'static str) -> OpenApiRouter<App>
 where
     C: Collection,
     C::Id: PathKey,
     C::Object: ToSchema,
-    R: ToSchema,
 {
-    let mounted = Mounted::<C, R> {
+    let mounted = Mounted::<C> {
         path,
         collection: PhantomData,
     };

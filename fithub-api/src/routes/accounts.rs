@@ -15,32 +15,13 @@ use utoipa::ToSchema;
 
 use super::schemas::{Detail, Empty, Message, ValidationErrors};
 use crate::App;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Actor, CurrentUser, JsonBody, RequestOrigin};
+use crate::form_schema::form_body;
+use crate::rate_headers::with_rate_headers;
 
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct RegisterRequest {
-    /// Letters, digits and `@ . + - _`; at most 150 characters.
-    #[schema(example = "ada")]
-    username: String,
-    /// Optional; unique (case-insensitively) when given.
-    #[schema(example = "ada@example.com")]
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    /// At least 8 characters; not common, not entirely numeric, not like the other keys.
-    password: String,
-    password_confirm: String,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct ProfileRequest {
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-}
+form_body!(RegisterRequest = accounts::REGISTRATION_FORM, Mode::Create);
+form_body!(ProfileRequest = accounts::PROFILE_FORM, Mode::Update);
 
 /// The answer of `PATCH /api/accounts/profile/`.
 #[derive(ToSchema)]
@@ -51,14 +32,10 @@ pub struct ProfileUpdated {
     message: String,
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct ChangePasswordRequest {
-    old_password: String,
-    /// At least 8 characters, passing the password rules.
-    new_password: String,
-    new_password_confirm: String,
-}
+form_body!(
+    ChangePasswordRequest = accounts::PASSWORD_CHANGE_FORM,
+    Mode::Create
+);
 
 /// An empty object, for authenticated clients to check their credentials.
 #[utoipa::path(get, path = "/api/accounts/", tag = "accounts",
@@ -148,9 +125,12 @@ pub async fn change_password(
     CurrentUser(user): CurrentUser,
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<Value>> {
-    accounts::change_password(&app.db, &app.auth, &user, &body, &origin).await?;
-    Ok(Json(json!({"message": "Password changed successfully"})))
+) -> Response {
+    let changed = accounts::change_password(&app.db, &app.auth, &user, &body, &origin).await;
+    let answer = changed
+        .map(|()| Json(json!({"message": "Password changed successfully"})))
+        .map_err(ApiError::from);
+    with_rate_headers(&origin, answer)
 }
 
 /// Download everything the caller owns as a FitHub archive (JSON Lines; see the README's

@@ -4,37 +4,25 @@
 use axum::Json;
 use axum::extract::State;
 use fithub_core::accounts::{self, ApiTokenGrant, TokenPair};
+use fithub_core::input::Mode;
 use serde_json::{Value, json};
-use utoipa::ToSchema;
 
 use super::schemas::{Detail, Empty, ValidationErrors};
 use crate::App;
-use crate::error::ApiResult;
+use axum::response::Response;
+
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, RequestOrigin};
+use crate::form_schema::form_body;
+use crate::rate_headers::with_rate_headers;
 
-/// A username and password.
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct LoginRequest {
-    #[schema(example = "ada")]
-    username: String,
-    #[schema(example = "correct horse battery staple")]
-    password: String,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct RefreshRequest {
-    /// A refresh token; it can be exchanged once.
-    refresh: String,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct VerifyRequest {
-    /// An access or refresh token.
-    token: String,
-}
+form_body!(
+    /// A username and password.
+    LoginRequest = accounts::CREDENTIALS_FORM,
+    Mode::Create
+);
+form_body!(RefreshRequest = accounts::REFRESH_FORM, Mode::Create);
+form_body!(VerifyRequest = accounts::VERIFY_FORM, Mode::Create);
 
 /// Log in: a new JWT access/refresh pair. Updates the user's last login.
 #[utoipa::path(post, path = "/api/auth/jwt/token/", tag = "auth", request_body = LoginRequest,
@@ -48,9 +36,9 @@ pub async fn obtain_pair(
     State(app): State<App>,
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<TokenPair>> {
-    let pair = accounts::obtain_token_pair(&app.db, &app.auth, &body, &origin).await?;
-    Ok(Json(pair))
+) -> Response {
+    let pair = accounts::obtain_token_pair(&app.db, &app.auth, &body, &origin).await;
+    with_rate_headers(&origin, pair.map(Json).map_err(ApiError::from))
 }
 
 /// Rotate: a new pair for a refresh token, which is then used up. Presenting a used refresh
@@ -67,9 +55,9 @@ pub async fn refresh(
     State(app): State<App>,
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<TokenPair>> {
-    let pair = accounts::refresh_token_pair(&app.db, &app.auth, &body, &origin).await?;
-    Ok(Json(pair))
+) -> Response {
+    let pair = accounts::refresh_token_pair(&app.db, &app.auth, &body, &origin).await;
+    with_rate_headers(&origin, pair.map(Json).map_err(ApiError::from))
 }
 
 /// Whether a token (access or refresh) is valid and not revoked.
@@ -96,7 +84,7 @@ pub async fn api_token(
     State(app): State<App>,
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<ApiTokenGrant>> {
-    let grant = accounts::obtain_api_token(&app.db, &app.auth, &body, &origin).await?;
-    Ok(Json(grant))
+) -> Response {
+    let grant = accounts::obtain_api_token(&app.db, &app.auth, &body, &origin).await;
+    with_rate_headers(&origin, grant.map(Json).map_err(ApiError::from))
 }

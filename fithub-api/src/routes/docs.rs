@@ -91,8 +91,9 @@ fn accept_prefers_json(headers: &HeaderMap) -> bool {
 
 /// The two documentation pages and their assets.
 pub fn pages() -> Router<App> {
-    let swagger =
-        SwaggerUi::new("/api/docs").config(SwaggerConfig::from("/api/schema/?format=json"));
+    // Keeps the credentials a user entered across reloads of the explorer.
+    let config = SwaggerConfig::from("/api/schema/?format=json").persist_authorization(true);
+    let swagger = SwaggerUi::new("/api/docs").config(config);
     Router::new()
         .route("/api/redoc/", get(|| async { Html(REDOC_PAGE) }))
         .route("/api/redoc/redoc.standalone.js", get(redoc_bundle))

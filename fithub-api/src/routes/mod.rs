@@ -79,6 +79,7 @@ struct MetricsDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = documented_routes().1;
     openapi.merge(MetricsDoc::openapi());
+    crate::openapi::finish(&mut openapi);
     openapi
 }
 

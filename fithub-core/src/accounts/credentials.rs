@@ -12,7 +12,7 @@ use super::tokens::Auth;
 use crate::audit::Origin;
 use crate::db::Database;
 use crate::error::Result;
-use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
 
 /// `username` and `password`, both required, not blank and within their limits.
 pub(super) struct Credentials {
@@ -20,13 +20,19 @@ pub(super) struct Credentials {
     pub password: String,
 }
 
+/// The keys of a login, for a token pair or an API token.
+pub const CREDENTIALS_FORM: Form = Form(&[
+    Field::text("username", Need::Required, Text::limited(USERNAME_MAX)),
+    Field::text("password", Need::Required, PASSWORD_TEXT),
+]);
+
 impl Credentials {
     /// Reads the credentials and counts the attempt, for every login path (JWT pair, API
     /// token).
     pub async fn read(auth: &Auth, body: &Body, origin: &Origin) -> Result<Credentials> {
-        let mut reader = Reader::new(body, Mode::Create);
-        let username = reader.string("username", Need::Required, Text::limited(USERNAME_MAX));
-        let password = reader.string("password", Need::Required, PASSWORD_TEXT);
+        let mut reader = Reader::new(body, Mode::Create, CREDENTIALS_FORM);
+        let username = reader.string("username");
+        let password = reader.string("password");
         count_attempt(auth, origin, username.as_deref()).await?;
         reader.finish()?;
         Ok(Credentials {
@@ -56,6 +62,6 @@ pub(super) async fn count_attempt(
     username: Option<&str>,
 ) -> Result<()> {
     auth.limits
-        .attempt(origin.client_addr.as_deref(), username)
+        .attempt(origin.client_addr.as_deref(), username, &origin.rate)
         .await
 }

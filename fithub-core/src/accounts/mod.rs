@@ -25,13 +25,18 @@ pub use admin::{
 };
 pub use api_tokens::{ApiTokenGrant, obtain_api_token};
 pub use authenticate::authenticate;
+pub use credentials::CREDENTIALS_FORM;
 pub use jwt::TokenKind;
 pub use password_rules::{PasswordContext, password_problems};
 pub use passwords::{Passwords, check_password_hash};
-pub use profile::{change_password, delete_account, update_profile};
-pub use registration::{NewAccount, Registered, register};
+pub use profile::{
+    PASSWORD_CHANGE_FORM, PROFILE_FORM, change_password, delete_account, update_profile,
+};
+pub use registration::{NewAccount, REGISTRATION_FORM, Registered, register};
 pub use store::lock_user;
-pub use tokens::{Auth, TokenPair, obtain_token_pair, refresh_token_pair, verify_token};
+pub use tokens::{
+    Auth, REFRESH_FORM, TokenPair, VERIFY_FORM, obtain_token_pair, refresh_token_pair, verify_token,
+};
 
 /// Who is acting, and from where: the owner of what they touch and the actor of the audit trail.
 #[derive(Debug, Clone, Copy)]

@@ -10,7 +10,22 @@ use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction, is_unique_violation, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
+
+/// The keys of a profile change: each optional; absent keys keep their values.
+pub const PROFILE_FORM: Form = Form(&[
+    Field::text("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX)),
+    Field::text(
+        "first_name",
+        Need::Optional,
+        Text::limited_or_blank(NAME_MAX),
+    ),
+    Field::text(
+        "last_name",
+        Need::Optional,
+        Text::limited_or_blank(NAME_MAX),
+    ),
+]);
 
 /// `PUT` or `PATCH /api/accounts/profile/`: `email`, `first_name`, `last_name`, each optional;
 /// absent keys keep their values.
@@ -22,18 +37,10 @@ pub async fn update_profile(
     mode: Mode,
     origin: &Origin,
 ) -> Result<Profile> {
-    let mut reader = Reader::new(body, mode);
-    let email = reader.string("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX));
-    let first_name = reader.string(
-        "first_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
-    let last_name = reader.string(
-        "last_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
+    let mut reader = Reader::new(body, mode, PROFILE_FORM);
+    let email = reader.string("email");
+    let first_name = reader.string("first_name");
+    let last_name = reader.string("last_name");
     if let Some(email) = &email
         && let Some(problem) = email_problem(db, email, Some(user.id)).await?
     {
@@ -67,6 +74,14 @@ pub async fn update_profile(
     Ok(updated.profile())
 }
 
+/// The keys of a password change.
+pub const PASSWORD_CHANGE_FORM: Form = Form(&[
+    Field::text("old_password", Need::Required, PASSWORD_TEXT),
+    Field::text("new_password", Need::Required, PASSWORD_TEXT)
+        .about("At least 8 characters, passing the password rules"),
+    Field::text("new_password_confirm", Need::Required, PASSWORD_TEXT),
+]);
+
 /// `POST /api/accounts/change-password/`. Revokes every credential issued before, including the
 /// one this request came with. Rate limited like a login, per address and per account.
 pub async fn change_password(
@@ -76,10 +91,10 @@ pub async fn change_password(
     body: &Body,
     origin: &Origin,
 ) -> Result<()> {
-    let mut reader = Reader::new(body, Mode::Create);
-    let old_password = reader.string("old_password", Need::Required, PASSWORD_TEXT);
-    let new_password = reader.string("new_password", Need::Required, PASSWORD_TEXT);
-    let new_password_confirm = reader.string("new_password_confirm", Need::Required, PASSWORD_TEXT);
+    let mut reader = Reader::new(body, Mode::Create, PASSWORD_CHANGE_FORM);
+    let old_password = reader.string("old_password");
+    let new_password = reader.string("new_password");
+    let new_password_confirm = reader.string("new_password_confirm");
     // A guess at the account's password, like a login: counted before the hash is computed.
     count_attempt(auth, origin, Some(&user.username)).await?;
     if let Some(old_password) = &old_password {

@@ -12,7 +12,7 @@ use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction, is_unique_violation};
 use crate::error::{Error, FieldErrors, Result};
-use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
 
 pub const USERNAME_MAX: usize = 150;
 pub const EMAIL_MAX: usize = 254;
@@ -44,6 +44,27 @@ pub struct Registered {
     pub message: &'static str,
 }
 
+/// The keys of a registration.
+pub const REGISTRATION_FORM: Form = Form(&[
+    Field::text("username", Need::Required, Text::limited(USERNAME_MAX))
+        .about("Letters, digits and `@ . + - _`"),
+    Field::text("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX))
+        .about("Unique (ignoring case) when given"),
+    Field::text(
+        "first_name",
+        Need::Optional,
+        Text::limited_or_blank(NAME_MAX),
+    ),
+    Field::text(
+        "last_name",
+        Need::Optional,
+        Text::limited_or_blank(NAME_MAX),
+    ),
+    Field::text("password", Need::Required, PASSWORD_TEXT)
+        .about("At least 8 characters; not common, not entirely numeric, not like the other keys"),
+    Field::text("password_confirm", Need::Required, PASSWORD_TEXT),
+]);
+
 /// `POST /api/accounts/register/`. Errors come in three rounds, as the contract orders them: every
 /// per-key problem at once, then the confirmation, then the password rules.
 pub async fn register(
@@ -52,21 +73,13 @@ pub async fn register(
     body: &Body,
     origin: &Origin,
 ) -> Result<Registered> {
-    let mut reader = Reader::new(body, Mode::Create);
-    let username = reader.string("username", Need::Required, Text::limited(USERNAME_MAX));
-    let email = reader.string("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX));
-    let first_name = reader.string(
-        "first_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
-    let last_name = reader.string(
-        "last_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
-    let password = reader.string("password", Need::Required, PASSWORD_TEXT);
-    let password_confirm = reader.string("password_confirm", Need::Required, PASSWORD_TEXT);
+    let mut reader = Reader::new(body, Mode::Create, REGISTRATION_FORM);
+    let username = reader.string("username");
+    let email = reader.string("email");
+    let first_name = reader.string("first_name");
+    let last_name = reader.string("last_name");
+    let password = reader.string("password");
+    let password_confirm = reader.string("password_confirm");
     count_attempt(auth, origin, username.as_deref()).await?;
     if let Some(username) = &username
         && let Some(problem) = username_problem(db, username).await?

@@ -24,7 +24,7 @@ use crate::config::{Config, Secret};
 use crate::datetime::Timestamp;
 use crate::db::{Database, DbUuid, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
 use crate::ratelimit::RateLimiter;
 
 /// What authentication needs: the signing keys, token lifetimes, the password hasher, the rate
@@ -148,17 +148,25 @@ pub(super) async fn issue_pair(
     Ok(TokenPair { refresh, access })
 }
 
-/// The `token`-like key of a body, required and not blank.
-fn read_token(body: &Body, key: &str) -> Result<String> {
-    let mut reader = Reader::new(body, Mode::Create);
-    let token = reader.string(
-        key,
-        Need::Required,
-        Text {
-            max: None,
-            blank: false,
-        },
-    );
+/// A token, required and not blank.
+const TOKEN_TEXT: Text = Text {
+    max: None,
+    blank: false,
+};
+
+/// The keys of a refresh.
+pub const REFRESH_FORM: Form = Form(&[Field::text("refresh", Need::Required, TOKEN_TEXT)
+    .about("A refresh token; it can be exchanged once")]);
+
+/// The keys of a verification.
+pub const VERIFY_FORM: Form =
+    Form(&[Field::text("token", Need::Required, TOKEN_TEXT).about("An access or refresh token")]);
+
+/// The one key of `form`, a token.
+fn read_token(body: &Body, form: Form) -> Result<String> {
+    let key = form.fields()[0].key;
+    let mut reader = Reader::new(body, Mode::Create, form);
+    let token = reader.string(key);
     reader.finish()?;
     Ok(token.unwrap_or_default())
 }
@@ -182,7 +190,7 @@ pub async fn refresh_token_pair(
 ) -> Result<TokenPair> {
     // Counted by address alone: a token names no account until it is checked.
     count_attempt(auth, origin, None).await?;
-    let token = read_token(body, "refresh")?;
+    let token = read_token(body, REFRESH_FORM)?;
     let claims = auth.jwt.decode(&token).map_err(rejected)?;
     if claims.token_type != TokenKind::Refresh {
         return Err(rejected(TokenProblem::WrongType));
@@ -244,7 +252,7 @@ pub async fn refresh_token_pair(
 /// `POST /api/auth/jwt/token/verify/`: whether a token (access or refresh) is well-formed,
 /// signed, unexpired and not revoked.
 pub async fn verify_token(db: &Database, auth: &Auth, body: &Body) -> Result<()> {
-    let token = read_token(body, "token")?;
+    let token = read_token(body, VERIFY_FORM)?;
     let claims = auth.jwt.decode(&token).map_err(rejected)?;
     if is_revoked(db, &claims).await? {
         return Err(rejected(TokenProblem::Revoked));

@@ -13,7 +13,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Database, DbUuid, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Choice, Mode, Need, Reader, Text};
+use crate::input::{Body, Choice, Field, Form, Mode, Need, Reader, Text};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
@@ -136,6 +136,7 @@ pub struct Goals;
 impl Collection for Goals {
     const ENTITY: &'static str = "Goal";
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = Uuid;
     type Object = Goal;
 
@@ -316,13 +317,24 @@ struct Fields {
     is_active: bool,
 }
 
+/// The keys of a goal's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::choice("goal_type", Need::Required, GoalType::VALUES),
+    Field::date("target_date", Need::Optional)
+        .or_null()
+        .about("Past dates are allowed"),
+    Field::text("notes", Need::Optional, Text::ANY),
+    Field::boolean("is_active", Need::Optional)
+        .about("Default `true`; never changes the caller's other goals"),
+]);
+
 impl Fields {
     fn read(body: &Body, mode: Mode, current: Option<&Goal>) -> Result<Fields> {
-        let mut reader = Reader::new(body, mode);
-        let goal_type = reader.choice("goal_type", Need::Required);
-        let target_date = reader.date_or_null("target_date", Need::Optional);
-        let notes = reader.string("notes", Need::Optional, Text::ANY);
-        let is_active = reader.boolean("is_active", Need::Optional);
+        let mut reader = Reader::new(body, mode, FORM);
+        let goal_type = reader.choice("goal_type");
+        let target_date = reader.date_or_null("target_date");
+        let notes = reader.string("notes");
+        let is_active = reader.boolean("is_active");
         reader.finish()?;
         Ok(Fields {
             goal_type: goal_type

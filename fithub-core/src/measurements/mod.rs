@@ -12,7 +12,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Query, Script, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Range, Reader};
+use crate::input::{Body, Field, Form, Mode, Need, Range, Reader};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
@@ -188,6 +188,7 @@ pub struct Measurements;
 impl Collection for Measurements {
     const ENTITY: &'static str = "BodyMeasurement";
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = BodyMeasurement;
 
@@ -298,13 +299,22 @@ struct Fields {
     timestamp: Timestamp,
 }
 
+/// The keys of a measurement's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::choice("metric", Need::Optional, Metric::VALUES).about("Default `weight_kg`"),
+    Field::choice("measurement_type", Need::Required, MeasurementType::VALUES),
+    Field::number("value", Need::Required, Range::NON_NEGATIVE)
+        .about("At most 100 for the two percentage metrics"),
+    Field::timestamp("timestamp", Need::Required),
+]);
+
 impl Fields {
     fn read(body: &Body, mode: Mode, current: Option<&BodyMeasurement>) -> Result<Fields> {
-        let mut reader = Reader::new(body, mode);
-        let metric = reader.choice::<Metric>("metric", Need::Optional);
-        let measurement_type = reader.choice("measurement_type", Need::Required);
-        let value = reader.number("value", Need::Required, Range::NON_NEGATIVE);
-        let timestamp = reader.timestamp("timestamp", Need::Required);
+        let mut reader = Reader::new(body, mode, FORM);
+        let metric = reader.choice::<Metric>("metric");
+        let measurement_type = reader.choice("measurement_type");
+        let value = reader.number("value");
+        let timestamp = reader.timestamp("timestamp");
         reader.finish()?;
         let fields = Fields {
             metric: metric

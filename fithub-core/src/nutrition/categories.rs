@@ -9,7 +9,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Field, Form, Mode, Need, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::permissions::ensure_may_modify_shared;
 use crate::precondition::IfMatch;
@@ -47,6 +47,7 @@ impl Collection for Categories {
     const ENTITY: &'static str = "Category";
     const SHARED: bool = true;
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = Category;
 
@@ -211,6 +212,14 @@ struct CategoryFields {
     parent: Option<i64>,
 }
 
+/// The keys of a category's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    Field::reference("parent", Need::Optional, RefStyle::PkKey)
+        .or_null()
+        .about("An existing category that is not this one or one of its descendants, or `null`"),
+]);
+
 impl CategoryFields {
     async fn read(
         tx: &mut Transaction,
@@ -218,9 +227,9 @@ impl CategoryFields {
         mode: Mode,
         current: Option<&Category>,
     ) -> Result<CategoryFields> {
-        let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
-        let parent = reader.reference_or_null("parent", Need::Optional, RefStyle::PkKey);
+        let mut reader = Reader::new(body, mode, FORM);
+        let name = reader.string("name");
+        let parent = reader.reference_or_null("parent");
         if let Some(Some(parent)) = parent {
             if !category_exists(&mut *tx, parent).await? {
                 reader.error("parent", invalid_pk(parent));

@@ -9,7 +9,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Range, Reader, Text};
+use crate::input::{Body, Field, Form, Mode, Need, Range, Reader, Text};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
@@ -134,6 +134,7 @@ pub struct Diets;
 impl Collection for Diets {
     const ENTITY: &'static str = "Diet";
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = Diet;
 
@@ -288,19 +289,35 @@ struct DietFields {
     notes: String,
 }
 
+/// The keys of a diet's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    Field::number("day_proteins_g", Need::Required, Range::NON_NEGATIVE),
+    Field::number("day_fats_g", Need::Required, Range::NON_NEGATIVE),
+    Field::number("day_carbohydrates_g", Need::Required, Range::NON_NEGATIVE),
+    Field::number("day_calories_kcal", Need::Required, Range::NON_NEGATIVE),
+    Field::boolean("is_active", Need::Optional)
+        .about("`true` deactivates the caller's other diets"),
+    Field::date("start_date", Need::Optional).about("Default: today"),
+    Field::date("end_date", Need::Optional)
+        .or_null()
+        .about("Not before `start_date`"),
+    Field::text("notes", Need::Optional, Text::ANY),
+]);
+
 impl DietFields {
     fn read(body: &Body, mode: Mode, current: Option<&Diet>) -> Result<DietFields> {
-        let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
-        let mut target = |key| reader.number(key, Need::Required, Range::NON_NEGATIVE);
+        let mut reader = Reader::new(body, mode, FORM);
+        let name = reader.string("name");
+        let mut target = |key| reader.number(key);
         let day_proteins_g = target("day_proteins_g");
         let day_fats_g = target("day_fats_g");
         let day_carbohydrates_g = target("day_carbohydrates_g");
         let day_calories_kcal = target("day_calories_kcal");
-        let is_active = reader.boolean("is_active", Need::Optional);
-        let start_date = reader.date("start_date", Need::Optional);
-        let end_date = reader.date_or_null("end_date", Need::Optional);
-        let notes = reader.string("notes", Need::Optional, Text::ANY);
+        let is_active = reader.boolean("is_active");
+        let start_date = reader.date("start_date");
+        let end_date = reader.date_or_null("end_date");
+        let notes = reader.string("notes");
         // `goal_id` is accepted and ignored: diets have no goal.
         reader.finish()?;
 

@@ -10,7 +10,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Dialect, Executor, Query, Transaction, contains_pattern, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Field, Form, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page, SEARCH_TERM_MAX};
 use crate::permissions::ensure_may_modify_shared;
 use crate::precondition::IfMatch;
@@ -157,6 +157,7 @@ impl Collection for Ingredients {
     const ENTITY: &'static str = "Ingredient";
     const SHARED: bool = true;
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = Ingredient;
 
@@ -425,6 +426,22 @@ struct IngredientFields {
     description: Option<String>,
 }
 
+/// The keys of an ingredient's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    Field::reference("category_id", Need::Optional, RefStyle::IdKey)
+        .or_null()
+        .about("An existing category, or `null`"),
+    Field::number("proteins", Need::Required, Range::NON_NEGATIVE)
+        .about("Grams per 100 g, like every nutrient"),
+    Field::number("fats", Need::Required, Range::NON_NEGATIVE),
+    Field::number("carbs", Need::Required, Range::NON_NEGATIVE),
+    Field::number("calories", Need::Required, Range::NON_NEGATIVE),
+    Field::number("fibers", Need::Required, Range::NON_NEGATIVE),
+    Field::number("sugars", Need::Required, Range::NON_NEGATIVE),
+    Field::text("description", Need::Optional, Text::ANY).or_null(),
+]);
+
 impl IngredientFields {
     async fn read(
         tx: &mut Transaction,
@@ -432,17 +449,17 @@ impl IngredientFields {
         mode: Mode,
         current: Option<&Ingredient>,
     ) -> Result<IngredientFields> {
-        let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
-        let category_id = reader.reference_or_null("category_id", Need::Optional, RefStyle::IdKey);
-        let mut nutrient = |key| reader.number(key, Need::Required, Range::NON_NEGATIVE);
+        let mut reader = Reader::new(body, mode, FORM);
+        let name = reader.string("name");
+        let category_id = reader.reference_or_null("category_id");
+        let mut nutrient = |key| reader.number(key);
         let proteins = nutrient("proteins");
         let fats = nutrient("fats");
         let carbs = nutrient("carbs");
         let calories = nutrient("calories");
         let fibers = nutrient("fibers");
         let sugars = nutrient("sugars");
-        let description = reader.string_or_null("description", Need::Optional, Text::ANY);
+        let description = reader.string_or_null("description");
         if let Some(Some(category)) = category_id
             && !category_exists(&mut *tx, category).await?
         {

@@ -9,7 +9,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Field, Form, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
@@ -114,6 +114,7 @@ pub struct MealIngredients;
 impl Collection for MealIngredients {
     const ENTITY: &'static str = "MealIngredient";
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = MealIngredient;
 
@@ -244,6 +245,26 @@ struct Fields {
     barcode: Option<String>,
 }
 
+const INGREDIENT_ID: Field = Field::reference("ingredient_id", Need::Required, RefStyle::IdKey)
+    .about("A public ingredient or one of the caller's own");
+const QUANTITY: Field =
+    Field::number("quantity", Need::Required, Range::NON_NEGATIVE).about("In `unit`s");
+const UNIT: Field = Field::text("unit", Need::Required, Text::limited(NAME_MAX));
+const BARCODE: Field =
+    Field::text("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX)).or_null();
+
+/// The keys of a meal ingredient's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::reference("meal", Need::Required, RefStyle::PkKey).about("One of the caller's meals"),
+    INGREDIENT_ID,
+    QUANTITY,
+    UNIT,
+    BARCODE,
+]);
+
+/// The keys of `add_ingredient`'s body: the path names the meal.
+pub const ADD_INGREDIENT_FORM: Form = Form(&[INGREDIENT_ID, QUANTITY, UNIT, BARCODE]);
+
 impl Fields {
     /// `meal` comes from the body, or from the path for `add_ingredient`.
     async fn read(
@@ -254,16 +275,19 @@ impl Fields {
         meal_in_path: Option<i64>,
         current: Option<&MealIngredient>,
     ) -> Result<Fields> {
-        let mut reader = Reader::new(body, mode);
+        let form = match meal_in_path {
+            Some(_) => ADD_INGREDIENT_FORM,
+            None => FORM,
+        };
+        let mut reader = Reader::new(body, mode, form);
         let meal_id = match meal_in_path {
             Some(meal) => Some(meal),
-            None => reader.reference("meal", Need::Required, RefStyle::PkKey),
+            None => reader.reference("meal"),
         };
-        let ingredient_id = reader.reference("ingredient_id", Need::Required, RefStyle::IdKey);
-        let quantity = reader.number("quantity", Need::Required, Range::NON_NEGATIVE);
-        let unit = reader.string("unit", Need::Required, Text::limited(NAME_MAX));
-        let barcode =
-            reader.string_or_null("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX));
+        let ingredient_id = reader.reference("ingredient_id");
+        let quantity = reader.number("quantity");
+        let unit = reader.string("unit");
+        let barcode = reader.string_or_null("barcode");
         if meal_in_path.is_none()
             && let Some(meal) = meal_id
             && !owns_meal(&mut *tx, user, meal).await?

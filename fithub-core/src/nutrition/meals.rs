@@ -11,7 +11,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Database, Executor, Query, Transaction, query};
 use crate::error::{Error, FieldErrors, Result};
-use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Field, Form, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
@@ -156,6 +156,7 @@ pub struct Meals;
 impl Collection for Meals {
     const ENTITY: &'static str = "Meal";
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = Meal;
 
@@ -321,6 +322,32 @@ struct MealFields {
     meal_type: MealType,
 }
 
+/// The keys of a meal's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    // A full replacement may leave the meal in its diet.
+    Field::reference("diet_id", Need::RequiredOnCreate, RefStyle::IdKey)
+        .about("One of the caller's diets"),
+    Field::text("description", Need::Optional, Text::ANY).or_null(),
+    Field::boolean("is_scheduled", Need::Optional),
+    Field::date("start_date", Need::Optional).or_null(),
+    Field::date("end_date", Need::Optional)
+        .or_null()
+        .about("Not before `start_date`"),
+    Field::time("start_time", Need::Optional).or_null(),
+    Field::integer(
+        "duration_minutes",
+        Need::Optional,
+        Range::between(0.0, 1440.0),
+    )
+    .about("Default 30"),
+    Field::choice("recurrence_type", Need::Optional, RecurrenceType::VALUES),
+    Field::date("recurrence_until", Need::Optional)
+        .or_null()
+        .about("Not before `start_date`"),
+    Field::choice("meal_type", Need::Optional, MealType::VALUES),
+]);
+
 impl MealFields {
     async fn read(
         tx: &mut Transaction,
@@ -329,28 +356,18 @@ impl MealFields {
         mode: Mode,
         current: Option<&Meal>,
     ) -> Result<MealFields> {
-        let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
-        // Required when creating; a full replacement may leave the meal in its diet.
-        let diet_need = if mode == Mode::Create {
-            Need::Required
-        } else {
-            Need::Optional
-        };
-        let diet_id = reader.reference("diet_id", diet_need, RefStyle::IdKey);
-        let description = reader.string_or_null("description", Need::Optional, Text::ANY);
-        let is_scheduled = reader.boolean("is_scheduled", Need::Optional);
-        let start_date = reader.date_or_null("start_date", Need::Optional);
-        let end_date = reader.date_or_null("end_date", Need::Optional);
-        let start_time = reader.time_or_null("start_time", Need::Optional);
-        let duration_minutes = reader.integer(
-            "duration_minutes",
-            Need::Optional,
-            Range::between(0.0, 1440.0),
-        );
-        let recurrence_type = reader.choice("recurrence_type", Need::Optional);
-        let recurrence_until = reader.date_or_null("recurrence_until", Need::Optional);
-        let meal_type = reader.choice("meal_type", Need::Optional);
+        let mut reader = Reader::new(body, mode, FORM);
+        let name = reader.string("name");
+        let diet_id = reader.reference("diet_id");
+        let description = reader.string_or_null("description");
+        let is_scheduled = reader.boolean("is_scheduled");
+        let start_date = reader.date_or_null("start_date");
+        let end_date = reader.date_or_null("end_date");
+        let start_time = reader.time_or_null("start_time");
+        let duration_minutes = reader.integer("duration_minutes");
+        let recurrence_type = reader.choice("recurrence_type");
+        let recurrence_until = reader.date_or_null("recurrence_until");
+        let meal_type = reader.choice("meal_type");
         if let Some(diet_id) = diet_id
             && !owns_diet(tx, user, diet_id).await?
         {

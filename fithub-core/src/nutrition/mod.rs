@@ -22,7 +22,8 @@ pub use ingredients::{
     Ingredient, IngredientSearchItem, Ingredients, personal_ingredients, search_ingredients,
 };
 pub use meal_ingredients::{
-    MealIngredient, MealIngredients, add_ingredient_to_meal, ingredients_of_meal,
+    ADD_INGREDIENT_FORM, MealIngredient, MealIngredients, add_ingredient_to_meal,
+    ingredients_of_meal,
 };
 pub use meals::{Meal, Meals};
 pub use preferences::{Preference, Preferences, preferences_by_type};

@@ -8,7 +8,7 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Choice, Mode, Need, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Choice, Field, Form, Mode, Need, Reader, RefStyle, Text, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
@@ -111,6 +111,7 @@ pub struct Preferences;
 impl Collection for Preferences {
     const ENTITY: &'static str = "MealPreference";
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = Preference;
 
@@ -262,6 +263,15 @@ struct Fields {
     description: Option<String>,
 }
 
+/// The keys of a preference's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::reference("ingredient_id", Need::Required, RefStyle::IdKey)
+        .about("A public ingredient or one of the caller's own"),
+    Field::choice("preference_type", Need::Required, PreferenceType::VALUES),
+    Field::text("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX)).or_null(),
+    Field::text("description", Need::Optional, Text::ANY).or_null(),
+]);
+
 impl Fields {
     async fn read(
         tx: &mut Transaction,
@@ -270,12 +280,11 @@ impl Fields {
         mode: Mode,
         current: Option<&Preference>,
     ) -> Result<Fields> {
-        let mut reader = Reader::new(body, mode);
-        let ingredient_id = reader.reference("ingredient_id", Need::Required, RefStyle::IdKey);
-        let preference_type = reader.choice("preference_type", Need::Required);
-        let barcode =
-            reader.string_or_null("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX));
-        let description = reader.string_or_null("description", Need::Optional, Text::ANY);
+        let mut reader = Reader::new(body, mode, FORM);
+        let ingredient_id = reader.reference("ingredient_id");
+        let preference_type = reader.choice("preference_type");
+        let barcode = reader.string_or_null("barcode");
+        let description = reader.string_or_null("description");
         if let Some(ingredient) = ingredient_id
             && !is_visible(&mut *tx, user, ingredient).await?
         {

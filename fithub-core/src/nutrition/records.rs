@@ -9,7 +9,9 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::{self, Timestamp};
 use crate::db::{Connection, Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, REQUIRED, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{
+    Body, Field, Form, Mode, Need, REQUIRED, Range, Reader, RefStyle, Text, invalid_pk,
+};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
@@ -133,6 +135,7 @@ pub struct Records;
 impl Collection for Records {
     const ENTITY: &'static str = "MealRecord";
     const LIST: &'static ListSpec = &LIST;
+    const FORM: Form = FORM;
     type Id = i64;
     type Object = MealRecord;
 
@@ -300,6 +303,27 @@ struct Fields {
     feedback: Option<String>,
 }
 
+/// The keys of a meal record's body: what the reader below accepts and the API documents.
+const FORM: Form = Form(&[
+    Field::reference("meal_id", Need::Optional, RefStyle::IdKey)
+        .or_null()
+        .about("One of the caller's meals; may be omitted or `null` when `meal_name` is given"),
+    Field::text("meal_name", Need::Optional, Text::limited(NAME_MAX))
+        .or_null()
+        .about("Required (not blank) for a record without a meal"),
+    Field::number("quantity_grams", Need::Optional, Range::NON_NEGATIVE)
+        .or_null()
+        .about("The portion, informational only"),
+    Field::number("calories", Need::Optional, Range::NON_NEGATIVE)
+        .or_null()
+        .about("Totals for the portion eaten (not per 100 g), like each nutrient"),
+    Field::number("proteins", Need::Optional, Range::NON_NEGATIVE).or_null(),
+    Field::number("carbs", Need::Optional, Range::NON_NEGATIVE).or_null(),
+    Field::number("fats", Need::Optional, Range::NON_NEGATIVE).or_null(),
+    Field::timestamp("timestamp", Need::Required),
+    Field::text("feedback", Need::Optional, Text::ANY).or_null(),
+]);
+
 impl Fields {
     async fn read(
         tx: &mut Transaction,
@@ -308,21 +332,35 @@ impl Fields {
         mode: Mode,
         current: Option<&Row>,
     ) -> Result<Fields> {
-        let mut reader = Reader::new(body, mode);
-        let meal_id = reader.reference_or_null("meal_id", Need::Optional, RefStyle::IdKey);
-        let meal_name = reader.string_or_null("meal_name", Need::Optional, Text::limited(NAME_MAX));
-        let mut nutrient = |key| reader.number_or_null(key, Need::Optional, Range::NON_NEGATIVE);
+        let mut reader = Reader::new(body, mode, FORM);
+        let meal_id = reader.reference_or_null("meal_id");
+        let meal_name = reader.string_or_null("meal_name");
+        let mut nutrient = |key| reader.number_or_null(key);
         let quantity_grams = nutrient("quantity_grams");
         let calories = nutrient("calories");
         let proteins = nutrient("proteins");
         let carbs = nutrient("carbs");
         let fats = nutrient("fats");
-        let timestamp = reader.timestamp("timestamp", Need::Required);
-        let feedback = reader.string_or_null("feedback", Need::Optional, Text::ANY);
+        let timestamp = reader.timestamp("timestamp");
+        let feedback = reader.string_or_null("feedback");
         if let Some(Some(meal)) = meal_id
             && !owns_meal(&mut *tx, user, meal).await?
         {
             reader.error("meal_id", invalid_pk(meal));
+        }
+        // A record is a meal, or at least a name (§5.1): reported with every other key's error.
+        let stays = |given: Option<bool>, stored: bool| given.unwrap_or(stored);
+        let has_meal = stays(
+            meal_id.map(|id| id.is_some()),
+            current.is_some_and(|r| r.meal_id.is_some()),
+        );
+        let has_name = stays(
+            meal_name.as_ref().map(|name| name.is_some()),
+            current.is_some_and(|r| r.meal_name.is_some()),
+        );
+        if !has_meal && !has_name && !reader.has_error("meal_id") && !reader.has_error("meal_name")
+        {
+            reader.error("meal_id", REQUIRED);
         }
         reader.finish()?;
 
@@ -340,10 +378,6 @@ impl Fields {
                 .unwrap_or_else(Timestamp::now),
             feedback: feedback.unwrap_or_else(|| current.and_then(|r| r.feedback.clone())),
         };
-        // A record is a meal, or at least a name (§5.1).
-        if fields.meal_id.is_none() && fields.meal_name.is_none() {
-            return Err(Error::field("meal_id", REQUIRED));
-        }
         Ok(fields)
     }
 }

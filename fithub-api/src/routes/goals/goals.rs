@@ -13,18 +13,6 @@ use crate::routes::schemas::Detail;
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
-pub struct GoalRequest {
-    goal_type: GoalType,
-    /// Past dates are allowed.
-    #[schema(format = Date)]
-    target_date: Option<String>,
-    notes: Option<String>,
-    /// Default `true`; never changes the caller's other goals.
-    is_active: Option<bool>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
 pub struct GoalStatus {
     #[schema(example = "goal activated")]
     status: String,
@@ -53,6 +41,7 @@ pub async fn activate(
     Ok(Json(json!({"status": "goal activated"})))
 }
 
+/// Deactivate this goal; the caller's other goals are unchanged.
 #[utoipa::path(post, path = "/api/goals/goals/{id}/deactivate/", tag = "goals",
     security(("jwt" = []), ("api_token" = [])), params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = GoalStatus), (status = 401, body = Detail),

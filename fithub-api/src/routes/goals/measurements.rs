@@ -3,33 +3,26 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use fithub_core::measurements::{
-    self, BodyMeasurement, MeasurementSummary, MeasurementType, Metric, Trend,
-};
+use fithub_core::measurements::{self, BodyMeasurement, MeasurementSummary, Trend};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
 use crate::error::ApiResult;
 use crate::extract::{Actor, CurrentUser, QueryParams, RawJsonBody};
+use crate::form_schema::form_body;
 use crate::routes::schemas::{ActionError, Detail, ValidationErrors};
 
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct MeasurementRequest {
-    /// Default `weight_kg`.
-    metric: Option<Metric>,
-    measurement_type: MeasurementType,
-    /// At least 0; at most 100 for the two percentage metrics.
-    #[schema(example = 71.4)]
-    value: f64,
-    #[schema(format = DateTime, example = "2025-03-02T06:30:00Z")]
-    timestamp: String,
-}
+form_body!(
+    /// One measurement of a bulk request.
+    MeasurementRequest = <measurements::Measurements as fithub_core::collection::Collection>::FORM,
+    fithub_core::input::Mode::Create
+);
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
 pub struct BulkCreateRequest {
     /// At most 1000 measurements, stored all or none.
+    #[schema(inline)]
     measurements: Vec<MeasurementRequest>,
 }
 

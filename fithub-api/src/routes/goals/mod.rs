@@ -16,27 +16,21 @@ use crate::pagination::BaseUrl;
 use crate::{App, resource};
 
 pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    let router = resource::mount::<fithub_core::goals::Goals, goals::GoalRequest>(
-        router,
-        "/api/goals/goals/",
-    );
-    resource::mount::<fithub_core::measurements::Measurements, measurements::MeasurementRequest>(
-        router,
-        "/api/goals/measurements/",
-    )
-    .routes(routes!(root))
-    .routes(routes!(goals::activate))
-    .routes(routes!(goals::deactivate))
-    .routes(routes!(goals::progress))
-    .routes(routes!(goals::active))
-    .routes(routes!(goals::by_type))
-    .routes(routes!(goals::upcoming))
-    .routes(routes!(goals::overdue))
-    .routes(routes!(measurements::latest))
-    .routes(routes!(measurements::by_metric))
-    .routes(routes!(measurements::trends))
-    .routes(routes!(measurements::summary))
-    .routes(routes!(measurements::bulk_create))
+    let router = resource::mount::<fithub_core::goals::Goals>(router, "/api/goals/goals/");
+    resource::mount::<fithub_core::measurements::Measurements>(router, "/api/goals/measurements/")
+        .routes(routes!(root))
+        .routes(routes!(goals::activate))
+        .routes(routes!(goals::deactivate))
+        .routes(routes!(goals::progress))
+        .routes(routes!(goals::active))
+        .routes(routes!(goals::by_type))
+        .routes(routes!(goals::upcoming))
+        .routes(routes!(goals::overdue))
+        .routes(routes!(measurements::latest))
+        .routes(routes!(measurements::by_metric))
+        .routes(routes!(measurements::trends))
+        .routes(routes!(measurements::summary))
+        .routes(routes!(measurements::bulk_create))
 }
 
 /// The collections' absolute URLs.

@@ -15,26 +15,6 @@ use crate::routes::schemas::{ActionError, Detail};
 
 #[derive(ToSchema)]
 #[allow(dead_code)] // documentation only
-pub struct DietRequest {
-    #[schema(example = "Lean bulk")]
-    name: String,
-    day_proteins_g: f64,
-    day_fats_g: f64,
-    day_carbohydrates_g: f64,
-    day_calories_kcal: f64,
-    /// `true` deactivates the caller's other diets.
-    is_active: Option<bool>,
-    /// Default: today (UTC).
-    #[schema(format = Date)]
-    start_date: Option<String>,
-    /// Not before `start_date`.
-    #[schema(format = Date)]
-    end_date: Option<String>,
-    notes: Option<String>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
 pub struct DietActivated {
     #[schema(example = "diet activated")]
     status: String,

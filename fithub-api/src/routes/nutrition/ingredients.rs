@@ -3,29 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use fithub_core::nutrition::{self, Ingredient, IngredientSearchItem};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use crate::App;
 use crate::error::ApiResult;
 use crate::extract::{CurrentUser, QueryParams};
 use crate::routes::schemas::{ActionError, Detail};
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct IngredientRequest {
-    #[schema(example = "Rolled oats")]
-    name: String,
-    /// An existing category, or `null`.
-    category_id: Option<i64>,
-    /// Per 100 g, like every nutrient.
-    proteins: f64,
-    fats: f64,
-    carbs: f64,
-    calories: f64,
-    fibers: f64,
-    sugars: f64,
-    description: Option<String>,
-}
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

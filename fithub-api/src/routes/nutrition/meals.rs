@@ -4,38 +4,18 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use fithub_core::nutrition::{self, MealIngredient, MealSummary};
-use utoipa::ToSchema;
 
-use super::meal_ingredients::AddIngredientRequest;
 use crate::error::ApiResult;
 use crate::extract::{Actor, CurrentUser, JsonBody, PathId};
+use crate::form_schema::form_body;
 use crate::routes::schemas::{Detail, ValidationErrors};
 use crate::{App, resource};
 
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct MealRequest {
-    #[schema(example = "Overnight oats")]
-    name: String,
-    /// One of the caller's diets; required on create.
-    diet_id: i64,
-    description: Option<String>,
-    is_scheduled: Option<bool>,
-    #[schema(format = Date)]
-    start_date: Option<String>,
-    /// Not before `start_date`.
-    #[schema(format = Date)]
-    end_date: Option<String>,
-    #[schema(example = "07:30")]
-    start_time: Option<String>,
-    /// 0 to 1440 (default 30).
-    duration_minutes: Option<i64>,
-    recurrence_type: Option<nutrition::RecurrenceType>,
-    /// Not before `start_date`.
-    #[schema(format = Date)]
-    recurrence_until: Option<String>,
-    meal_type: Option<nutrition::MealType>,
-}
+form_body!(
+    /// An ingredient to add to the meal of the path.
+    AddIngredientRequest = nutrition::ADD_INGREDIENT_FORM,
+    fithub_core::input::Mode::Create
+);
 
 /// The meal's ingredients, oldest first.
 #[utoipa::path(get, path = "/api/nutrition/meals/{id}/ingredients/", tag = "nutrition",

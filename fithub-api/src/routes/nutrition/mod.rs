@@ -1,9 +1,7 @@
 //! `/api/nutrition/` (API.md §3.5): one module per resource, as in the core.
 
-mod categories;
 mod diets;
 mod ingredients;
-mod meal_ingredients;
 mod meals;
 mod preferences;
 mod records;
@@ -24,41 +22,24 @@ use crate::{App, resource};
 /// Every nutrition route. Collection actions (`diets/active/`) are static segments, which the
 /// router always prefers to an `{id}`.
 pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
-    let router =
-        resource::mount::<nutrition::Diets, diets::DietRequest>(router, "/api/nutrition/diets/");
-    let router =
-        resource::mount::<nutrition::Meals, meals::MealRequest>(router, "/api/nutrition/meals/");
-    let router = resource::mount::<nutrition::Ingredients, ingredients::IngredientRequest>(
-        router,
-        "/api/nutrition/ingredients/",
-    );
-    let router = resource::mount::<nutrition::Categories, categories::CategoryRequest>(
-        router,
-        "/api/nutrition/categories/",
-    );
-    let router = resource::mount::<nutrition::Records, records::RecordRequest>(
-        router,
-        "/api/nutrition/records/",
-    );
-    let router = resource::mount::<nutrition::Preferences, preferences::PreferenceRequest>(
-        router,
-        "/api/nutrition/preferences/",
-    );
-    resource::mount::<nutrition::MealIngredients, meal_ingredients::MealIngredientRequest>(
-        router,
-        "/api/nutrition/meal-ingredients/",
-    )
-    .routes(routes!(root))
-    .routes(routes!(diets::activate))
-    .routes(routes!(diets::active))
-    .routes(routes!(meals::ingredients))
-    .routes(routes!(meals::add_ingredient))
-    .routes(routes!(meals::nutrition_summary))
-    .routes(routes!(ingredients::search))
-    .routes(routes!(ingredients::personal))
-    .routes(routes!(records::today))
-    .routes(routes!(records::nutrition_summary))
-    .routes(routes!(preferences::by_type))
+    let router = resource::mount::<nutrition::Diets>(router, "/api/nutrition/diets/");
+    let router = resource::mount::<nutrition::Meals>(router, "/api/nutrition/meals/");
+    let router = resource::mount::<nutrition::Ingredients>(router, "/api/nutrition/ingredients/");
+    let router = resource::mount::<nutrition::Categories>(router, "/api/nutrition/categories/");
+    let router = resource::mount::<nutrition::Records>(router, "/api/nutrition/records/");
+    let router = resource::mount::<nutrition::Preferences>(router, "/api/nutrition/preferences/");
+    resource::mount::<nutrition::MealIngredients>(router, "/api/nutrition/meal-ingredients/")
+        .routes(routes!(root))
+        .routes(routes!(diets::activate))
+        .routes(routes!(diets::active))
+        .routes(routes!(meals::ingredients))
+        .routes(routes!(meals::add_ingredient))
+        .routes(routes!(meals::nutrition_summary))
+        .routes(routes!(ingredients::search))
+        .routes(routes!(ingredients::personal))
+        .routes(routes!(records::today))
+        .routes(routes!(records::nutrition_summary))
+        .routes(routes!(preferences::by_type))
 }
 
 /// The collections' absolute URLs.

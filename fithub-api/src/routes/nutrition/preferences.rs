@@ -2,23 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use fithub_core::nutrition::{self, Preference, PreferenceType};
-use utoipa::{IntoParams, ToSchema};
+use fithub_core::nutrition::{self, Preference};
+use utoipa::IntoParams;
 
 use crate::App;
 use crate::error::ApiResult;
 use crate::extract::{CurrentUser, QueryParams};
 use crate::routes::schemas::Detail;
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct PreferenceRequest {
-    /// A public ingredient or one of the caller's own.
-    ingredient_id: i64,
-    preference_type: PreferenceType,
-    barcode: Option<String>,
-    description: Option<String>,
-}
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -3,32 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use fithub_core::nutrition::{self, MealRecord, RecordsSummary};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use crate::App;
 use crate::error::ApiResult;
 use crate::extract::{CurrentUser, QueryParams};
 use crate::routes::schemas::{Detail, ValidationErrors};
-
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation only
-pub struct RecordRequest {
-    /// One of the caller's meals; may be omitted or `null` when `meal_name` is given.
-    meal_id: Option<i64>,
-    #[schema(format = DateTime, example = "2025-03-02T07:45:00Z")]
-    timestamp: String,
-    feedback: Option<String>,
-    /// Required (not blank) for a record without a meal.
-    #[schema(example = "Street tacos")]
-    meal_name: Option<String>,
-    /// The portion, informational only.
-    quantity_grams: Option<f64>,
-    /// Totals for the portion eaten (not per 100 g).
-    calories: Option<f64>,
-    proteins: Option<f64>,
-    carbs: Option<f64>,
-    fats: Option<f64>,
-}
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

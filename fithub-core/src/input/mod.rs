@@ -12,6 +12,10 @@ use time::{Date, Time};
 use crate::datetime::{self, Timestamp};
 use crate::error::{Error, FieldErrors, Result};
 
+mod form;
+
+pub use form::{Field, Form, Kind};
+
 /// A request body: a JSON object.
 pub type Body = Map<String, Value>;
 
@@ -44,11 +48,25 @@ pub enum Mode {
     Update,
 }
 
-/// Whether a key must be present (on create and replace).
+/// Whether a key must be present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
+    /// On create and on replace.
     Required,
+    /// On create only: a replacement may leave it as it is.
+    RequiredOnCreate,
     Optional,
+}
+
+impl Need {
+    /// Whether a body for `mode` must hold the key.
+    pub fn is_required(self, mode: Mode) -> bool {
+        match self {
+            Need::Required => mode != Mode::Update,
+            Need::RequiredOnCreate => mode == Mode::Create,
+            Need::Optional => false,
+        }
+    }
 }
 
 /// Rules for a text key.
@@ -142,8 +160,10 @@ pub fn invalid_pk(shown: impl std::fmt::Display) -> String {
 
 /// An enumeration read from a body or a query string.
 pub trait Choice: Sized + Copy + 'static {
-    /// Every value, in wire spelling.
+    /// Every value.
     const ALL: &'static [Self];
+    /// Every value, in wire spelling.
+    const VALUES: &'static [&'static str];
     fn as_str(self) -> &'static str;
 
     fn parse(text: &str) -> Option<Self> {
@@ -159,14 +179,26 @@ macro_rules! choices {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-            utoipa::ToSchema,
         )]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
 
+        // By hand rather than derived, so the document lists exactly the wire values.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(<Self as $crate::input::Choice>::VALUES.iter().copied()))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl $crate::input::Choice for $name {
             const ALL: &'static [Self] = &[$(Self::$variant),+];
+            const VALUES: &'static [&'static str] = &[$($text),+];
             fn as_str(self) -> &'static str {
                 match self {
                     $(Self::$variant => $text),+
@@ -175,7 +207,7 @@ macro_rules! choices {
         }
 
         impl $name {
-            pub const VALUES: &'static [&'static str] = &[$($text),+];
+            pub const VALUES: &'static [&'static str] = <Self as $crate::input::Choice>::VALUES;
 
             /// A value read back from the database, where a CHECK constraint keeps it valid.
             pub fn from_stored(text: &str) -> Self {
@@ -197,14 +229,17 @@ macro_rules! choices {
 pub struct Reader<'a> {
     body: &'a Body,
     mode: Mode,
+    form: Form,
     errors: FieldErrors,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(body: &'a Body, mode: Mode) -> Reader<'a> {
+    /// Reads `body` as `form` declares it.
+    pub fn new(body: &'a Body, mode: Mode, form: Form) -> Reader<'a> {
         Reader {
             body,
             mode,
+            form,
             errors: FieldErrors::new(),
         }
     }
@@ -238,13 +273,24 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The declaration of `key`, read as nullable or not. Reading a key against its declaration
+    /// is a mistake every request through the reading code would hit (see [`Form::field`]).
+    fn declared(&self, key: &str, nullable: bool) -> (Need, Kind) {
+        let field = self.form.field(key);
+        assert_eq!(
+            field.nullable, nullable,
+            "{key:?} is read with the wrong nullability"
+        );
+        (field.need, field.kind)
+    }
+
     /// The raw value of `key`; `None` when absent. Records "required" when it must be there.
     fn take(&mut self, key: &str, need: Need) -> Option<&'a Value> {
         let body: &'a Body = self.body;
         match body.get(key) {
             Some(value) => Some(value),
             None => {
-                if need == Need::Required && self.mode != Mode::Update {
+                if need.is_required(self.mode) {
                     self.error(key, REQUIRED);
                 }
                 None
@@ -252,22 +298,32 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The raw value of a non-nullable key, recording "may not be null" for `null`.
-    fn take_not_null(&mut self, key: &str, need: Need) -> Option<&'a Value> {
+    /// The value of a non-nullable key, parsed; records "may not be null" for `null`.
+    fn read<T>(
+        &mut self,
+        key: &str,
+        parse: impl FnOnce(Kind, &Value) -> std::result::Result<T, String>,
+    ) -> Option<T> {
+        let (need, kind) = self.declared(key, false);
         match self.take(key, need)? {
             Value::Null => {
                 self.error(key, NOT_NULL);
                 None
             }
-            value => Some(value),
+            value => self.check(key, parse(kind, value)),
         }
     }
 
-    /// The raw value of a nullable key: `Some(None)` for `null`.
-    fn take_nullable(&mut self, key: &str, need: Need) -> Option<Option<&'a Value>> {
+    /// The value of a nullable key, parsed: `Some(None)` for `null`.
+    fn read_nullable<T>(
+        &mut self,
+        key: &str,
+        parse: impl FnOnce(Kind, &Value) -> std::result::Result<T, String>,
+    ) -> Option<Option<T>> {
+        let (need, kind) = self.declared(key, true);
         match self.take(key, need)? {
             Value::Null => Some(None),
-            value => Some(Some(value)),
+            value => self.check(key, parse(kind, value)).map(Some),
         }
     }
 
@@ -282,109 +338,138 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, trimmed.
-    pub fn string(&mut self, key: &str, need: Need, rule: Text) -> Option<String> {
-        let value = self.take_not_null(key, need)?;
-        self.check(key, parse_string(value, rule))
+    pub fn string(&mut self, key: &str) -> Option<String> {
+        self.read(key, |kind, value| parse_string(value, text_rule(key, kind)))
     }
 
     /// A string or `null`.
-    pub fn string_or_null(&mut self, key: &str, need: Need, rule: Text) -> Option<Option<String>> {
-        match self.take_nullable(key, need)? {
-            None => Some(None),
-            Some(value) => self.check(key, parse_string(value, rule)).map(Some),
-        }
+    pub fn string_or_null(&mut self, key: &str) -> Option<Option<String>> {
+        self.read_nullable(key, |kind, value| parse_string(value, text_rule(key, kind)))
     }
 
-    /// A finite number within `range`.
-    pub fn number(&mut self, key: &str, need: Need, range: Range) -> Option<f64> {
-        let value = self.take_not_null(key, need)?;
-        self.check(key, parse_number(value, range))
+    /// A finite number within the declared range.
+    pub fn number(&mut self, key: &str) -> Option<f64> {
+        self.read(key, |kind, value| {
+            parse_number(value, number_range(key, kind))
+        })
     }
 
-    pub fn number_or_null(&mut self, key: &str, need: Need, range: Range) -> Option<Option<f64>> {
-        match self.take_nullable(key, need)? {
-            None => Some(None),
-            Some(value) => self.check(key, parse_number(value, range)).map(Some),
-        }
+    pub fn number_or_null(&mut self, key: &str) -> Option<Option<f64>> {
+        self.read_nullable(key, |kind, value| {
+            parse_number(value, number_range(key, kind))
+        })
     }
 
-    /// An integer within `range`.
-    pub fn integer(&mut self, key: &str, need: Need, range: Range) -> Option<i64> {
-        let value = self.take_not_null(key, need)?;
-        let parsed = parse_integer(value).ok_or_else(|| NOT_INTEGER.to_owned());
-        let parsed = parsed.and_then(|n| match range.check(n as f64) {
-            Some(message) => Err(message),
-            None => Ok(n),
-        });
-        self.check(key, parsed)
-    }
-
-    pub fn boolean(&mut self, key: &str, need: Need) -> Option<bool> {
-        let value = self.take_not_null(key, need)?;
-        self.check(
-            key,
-            parse_boolean(value).ok_or_else(|| NOT_BOOLEAN.to_owned()),
-        )
-    }
-
-    pub fn date(&mut self, key: &str, need: Need) -> Option<Date> {
-        let value = self.take_not_null(key, need)?;
-        self.check(key, parse_date(value))
-    }
-
-    pub fn date_or_null(&mut self, key: &str, need: Need) -> Option<Option<Date>> {
-        match self.take_nullable(key, need)? {
-            None => Some(None),
-            Some(value) => self.check(key, parse_date(value)).map(Some),
-        }
-    }
-
-    pub fn time_or_null(&mut self, key: &str, need: Need) -> Option<Option<Time>> {
-        match self.take_nullable(key, need)? {
-            None => Some(None),
-            Some(value) => {
-                let parsed = value
-                    .as_str()
-                    .and_then(|text| datetime::parse_time(text.trim()))
-                    .ok_or_else(|| BAD_TIME.to_owned());
-                self.check(key, parsed).map(Some)
+    /// An integer within the declared range.
+    pub fn integer(&mut self, key: &str) -> Option<i64> {
+        self.read(key, |kind, value| {
+            let Kind::Integer(range) = kind else {
+                wrong_kind(key)
+            };
+            let n = parse_integer(value).ok_or_else(|| NOT_INTEGER.to_owned())?;
+            match range.check(n as f64) {
+                Some(message) => Err(message),
+                None => Ok(n),
             }
-        }
+        })
     }
 
-    pub fn timestamp(&mut self, key: &str, need: Need) -> Option<Timestamp> {
-        let value = self.take_not_null(key, need)?;
-        let parsed = value
-            .as_str()
-            .and_then(Timestamp::parse)
-            .ok_or_else(|| BAD_DATETIME.to_owned());
-        self.check(key, parsed)
+    pub fn boolean(&mut self, key: &str) -> Option<bool> {
+        self.read(key, |kind, value| {
+            expect_kind(key, matches!(kind, Kind::Boolean));
+            parse_boolean(value).ok_or_else(|| NOT_BOOLEAN.to_owned())
+        })
+    }
+
+    pub fn date(&mut self, key: &str) -> Option<Date> {
+        self.read(key, |kind, value| {
+            expect_kind(key, matches!(kind, Kind::Date));
+            parse_date(value)
+        })
+    }
+
+    pub fn date_or_null(&mut self, key: &str) -> Option<Option<Date>> {
+        self.read_nullable(key, |kind, value| {
+            expect_kind(key, matches!(kind, Kind::Date));
+            parse_date(value)
+        })
+    }
+
+    pub fn time_or_null(&mut self, key: &str) -> Option<Option<Time>> {
+        self.read_nullable(key, |kind, value| {
+            expect_kind(key, matches!(kind, Kind::Time));
+            value
+                .as_str()
+                .and_then(|text| datetime::parse_time(text.trim()))
+                .ok_or_else(|| BAD_TIME.to_owned())
+        })
+    }
+
+    pub fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
+        self.read(key, |kind, value| {
+            expect_kind(key, matches!(kind, Kind::Timestamp));
+            value
+                .as_str()
+                .and_then(Timestamp::parse)
+                .ok_or_else(|| BAD_DATETIME.to_owned())
+        })
     }
 
     /// One of an enumeration's values.
-    pub fn choice<C: Choice>(&mut self, key: &str, need: Need) -> Option<C> {
-        let value = self.take_not_null(key, need)?;
-        self.check(key, parse_choice(value))
+    pub fn choice<C: Choice>(&mut self, key: &str) -> Option<C> {
+        self.read(key, |kind, value| {
+            expect_kind(
+                key,
+                matches!(kind, Kind::Choice(values) if values == C::VALUES),
+            );
+            parse_choice(value)
+        })
     }
 
     /// A reference to another object by id. Ids that cannot exist (outside 64 bits) are answered
     /// here with "Invalid pk"; whether an id names something the caller may use is for the
     /// caller to check, with [`invalid_pk`].
-    pub fn reference(&mut self, key: &str, need: Need, style: RefStyle) -> Option<i64> {
-        let value = self.take_not_null(key, need)?;
-        self.check(key, parse_reference(value, style))
+    pub fn reference(&mut self, key: &str) -> Option<i64> {
+        self.read(key, |kind, value| {
+            parse_reference(value, ref_style(key, kind))
+        })
     }
 
-    pub fn reference_or_null(
-        &mut self,
-        key: &str,
-        need: Need,
-        style: RefStyle,
-    ) -> Option<Option<i64>> {
-        match self.take_nullable(key, need)? {
-            None => Some(None),
-            Some(value) => self.check(key, parse_reference(value, style)).map(Some),
-        }
+    pub fn reference_or_null(&mut self, key: &str) -> Option<Option<i64>> {
+        self.read_nullable(key, |kind, value| {
+            parse_reference(value, ref_style(key, kind))
+        })
+    }
+}
+
+fn wrong_kind(key: &str) -> ! {
+    panic!("{key:?} is read as another type than its form declares")
+}
+
+fn expect_kind(key: &str, matches: bool) {
+    if !matches {
+        wrong_kind(key)
+    }
+}
+
+fn text_rule(key: &str, kind: Kind) -> Text {
+    match kind {
+        Kind::Text(rule) => rule,
+        _ => wrong_kind(key),
+    }
+}
+
+fn number_range(key: &str, kind: Kind) -> Range {
+    match kind {
+        Kind::Number(range) => range,
+        _ => wrong_kind(key),
+    }
+}
+
+fn ref_style(key: &str, kind: Kind) -> RefStyle {
+    match kind {
+        Kind::Reference(style) => style,
+        _ => wrong_kind(key),
     }
 }
 
@@ -649,292 +734,4 @@ pub fn not_an_object(value: &Value) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn body(value: Value) -> Body {
-        match value {
-            Value::Object(map) => map,
-            _ => panic!("an object"),
-        }
-    }
-
-    fn errors(result: Result<()>) -> Value {
-        match result {
-            Err(Error::Validation(errors)) => serde_json::to_value(errors).expect("json"),
-            other => panic!("expected validation errors, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn required_keys_are_required_on_create_and_replace_only() {
-        let empty = Body::new();
-        for mode in [Mode::Create, Mode::Replace] {
-            let mut reader = Reader::new(&empty, mode);
-            assert_eq!(
-                reader.string("name", Need::Required, Text::limited(255)),
-                None
-            );
-            assert_eq!(
-                errors(reader.finish()),
-                json!({"name": ["This field is required."]})
-            );
-        }
-        let mut reader = Reader::new(&empty, Mode::Update);
-        assert_eq!(
-            reader.string("name", Need::Required, Text::limited(255)),
-            None
-        );
-        assert!(reader.finish().is_ok());
-    }
-
-    #[test]
-    fn strings_are_trimmed_and_numbers_become_text() {
-        let input = body(json!({"a": "  x  ", "b": 12, "c": 1.5, "d": true, "e": "  ", "f": "ab"}));
-        let mut reader = Reader::new(&input, Mode::Create);
-        assert_eq!(
-            reader.string("a", Need::Required, Text::limited(5)),
-            Some("x".into())
-        );
-        assert_eq!(
-            reader.string("b", Need::Required, Text::ANY),
-            Some("12".into())
-        );
-        assert_eq!(
-            reader.string("c", Need::Required, Text::ANY),
-            Some("1.5".into())
-        );
-        assert_eq!(reader.string("d", Need::Required, Text::ANY), None);
-        assert_eq!(reader.string("e", Need::Required, Text::limited(5)), None);
-        assert_eq!(reader.string("f", Need::Required, Text::limited(1)), None);
-        assert_eq!(
-            errors(reader.finish()),
-            json!({
-                "d": ["Not a valid string."],
-                "e": ["This field may not be blank."],
-                "f": ["Ensure this field has no more than 1 characters."],
-            })
-        );
-    }
-
-    #[test]
-    fn length_counts_characters_not_bytes() {
-        let input = body(json!({"name": "ééé"}));
-        let mut reader = Reader::new(&input, Mode::Create);
-        assert!(
-            reader
-                .string("name", Need::Required, Text::limited(3))
-                .is_some()
-        );
-    }
-
-    #[test]
-    fn numbers_accept_numeric_strings_but_not_nan_or_booleans() {
-        let input = body(json!({
-            "a": 1, "b": "2.5", "c": "nan", "d": "Infinity", "e": true, "f": -1, "g": null, "h": "1e2"
-        }));
-        let mut reader = Reader::new(&input, Mode::Create);
-        assert_eq!(reader.number("a", Need::Required, Range::ANY), Some(1.0));
-        assert_eq!(reader.number("b", Need::Required, Range::ANY), Some(2.5));
-        assert_eq!(reader.number("h", Need::Required, Range::ANY), Some(100.0));
-        for key in ["c", "d", "e"] {
-            assert_eq!(reader.number(key, Need::Required, Range::ANY), None);
-        }
-        assert_eq!(
-            reader.number("f", Need::Required, Range::NON_NEGATIVE),
-            None
-        );
-        assert_eq!(reader.number("g", Need::Required, Range::ANY), None);
-        assert_eq!(
-            errors(reader.finish()),
-            json!({
-                "c": ["A valid number is required."],
-                "d": ["A valid number is required."],
-                "e": ["A valid number is required."],
-                "f": ["Ensure this value is greater than or equal to 0."],
-                "g": ["This field may not be null."],
-            })
-        );
-    }
-
-    #[test]
-    fn integers_accept_integral_numbers_and_digit_strings() {
-        let input = body(json!({"a": 20.0, "b": "30", "c": 2.5, "d": "x", "e": "-4", "f": 1441}));
-        let mut reader = Reader::new(&input, Mode::Create);
-        assert_eq!(reader.integer("a", Need::Required, Range::ANY), Some(20));
-        assert_eq!(reader.integer("b", Need::Required, Range::ANY), Some(30));
-        assert_eq!(reader.integer("e", Need::Required, Range::ANY), Some(-4));
-        assert_eq!(reader.integer("c", Need::Required, Range::ANY), None);
-        assert_eq!(reader.integer("d", Need::Required, Range::ANY), None);
-        assert_eq!(
-            reader.integer("f", Need::Required, Range::between(0.0, 1440.0)),
-            None
-        );
-        assert_eq!(
-            errors(reader.finish()),
-            json!({
-                "c": ["A valid integer is required."],
-                "d": ["A valid integer is required."],
-                "f": ["Ensure this value is less than or equal to 1440."],
-            })
-        );
-    }
-
-    #[test]
-    fn booleans_accept_the_documented_spellings_only() {
-        for (text, expected) in [
-            ("true", Some(true)),
-            ("True", Some(true)),
-            ("TRUE", Some(true)),
-            ("yes", Some(true)),
-            ("On", Some(true)),
-            ("t", Some(true)),
-            ("0", Some(false)),
-            ("OFF", Some(false)),
-            ("N", Some(false)),
-            ("tRUE", None),
-            ("2", None),
-            ("", None),
-        ] {
-            assert_eq!(parse_boolean_text(text), expected, "{text:?}");
-        }
-        assert_eq!(parse_boolean(&json!(1)), Some(true));
-        assert_eq!(parse_boolean(&json!(2)), None);
-    }
-
-    #[test]
-    fn dates_times_and_timestamps_use_the_contract_messages() {
-        let input = body(json!({
-            "d": "2020-02-30", "t": "7:30", "ts": "yesterday",
-            "d2": "2020-02-29", "t2": "07:30", "ts2": "2025-03-02T07:45:00Z",
-        }));
-        let mut reader = Reader::new(&input, Mode::Create);
-        assert!(reader.date("d2", Need::Required).is_some());
-        assert!(reader.time_or_null("t2", Need::Required).is_some());
-        assert!(reader.timestamp("ts2", Need::Required).is_some());
-        assert_eq!(reader.date("d", Need::Required), None);
-        assert_eq!(reader.time_or_null("t", Need::Required), None);
-        assert_eq!(reader.timestamp("ts", Need::Required), None);
-        assert_eq!(
-            errors(reader.finish()),
-            json!({
-                "d": [BAD_DATE],
-                "t": [BAD_TIME],
-                "ts": [BAD_DATETIME],
-            })
-        );
-    }
-
-    #[test]
-    fn references_distinguish_id_keys_from_pk_keys() {
-        let input: Body = serde_json::from_str(
-            r#"{"diet_id": "abc", "meal": "abc", "parent": [1], "big": 18446744073709551616,
-                "ok": "12", "null_id": null, "float_id": 1.5, "huge": "99999999999999999999",
-                "whole": 5.0}"#,
-        )
-        .expect("json");
-        let mut reader = Reader::new(&input, Mode::Create);
-        assert_eq!(
-            reader.reference("ok", Need::Required, RefStyle::PkKey),
-            Some(12)
-        );
-        assert_eq!(
-            reader.reference("whole", Need::Required, RefStyle::IdKey),
-            Some(5)
-        );
-        assert_eq!(
-            reader.reference("diet_id", Need::Required, RefStyle::IdKey),
-            None
-        );
-        assert_eq!(
-            reader.reference("meal", Need::Required, RefStyle::PkKey),
-            None
-        );
-        assert_eq!(
-            reader.reference("parent", Need::Required, RefStyle::PkKey),
-            None
-        );
-        assert_eq!(
-            reader.reference("big", Need::Required, RefStyle::IdKey),
-            None
-        );
-        assert_eq!(
-            reader.reference("null_id", Need::Required, RefStyle::IdKey),
-            None
-        );
-        assert_eq!(
-            reader.reference("float_id", Need::Required, RefStyle::PkKey),
-            None
-        );
-        assert_eq!(
-            reader.reference("huge", Need::Required, RefStyle::IdKey),
-            None
-        );
-        assert_eq!(
-            errors(reader.finish()),
-            json!({
-                "diet_id": ["A valid integer is required."],
-                "meal": ["Incorrect type. Expected pk value, received str."],
-                "parent": ["Incorrect type. Expected pk value, received list."],
-                "big": ["Invalid pk \"18446744073709551616\" - object does not exist."],
-                "null_id": ["This field may not be null."],
-                "float_id": ["Incorrect type. Expected pk value, received float."],
-                "huge": ["Invalid pk \"99999999999999999999\" - object does not exist."],
-            })
-        );
-    }
-
-    #[test]
-    fn nullable_keys_distinguish_null_from_absent() {
-        let input = body(json!({"end_date": null}));
-        let mut reader = Reader::new(&input, Mode::Update);
-        assert_eq!(reader.date_or_null("end_date", Need::Optional), Some(None));
-        assert_eq!(reader.date_or_null("start_date", Need::Optional), None);
-    }
-
-    #[test]
-    fn days_are_integers_within_ten_years() {
-        assert_eq!(days_param(None, 7).ok(), Some(7));
-        assert_eq!(days_param(Some(""), 30).ok(), Some(30));
-        assert_eq!(days_param(Some("-3650"), 7).ok(), Some(-3650));
-        assert_eq!(days_param(Some("0"), 7).ok(), Some(0));
-        let message = |raw: &str| match days_param(Some(raw), 7) {
-            Err(Error::Validation(errors)) => errors["days"][0].clone(),
-            other => panic!("{raw}: {other:?}"),
-        };
-        assert_eq!(message("abc"), "A valid integer is required.");
-        assert_eq!(message("1.5"), "A valid integer is required.");
-        assert_eq!(
-            message("3651"),
-            "Ensure this value is less than or equal to 3650."
-        );
-        assert_eq!(
-            message("-3651"),
-            "Ensure this value is greater than or equal to -3650."
-        );
-        assert_eq!(
-            message("99999999999999999999"),
-            "Ensure this value is less than or equal to 3650."
-        );
-    }
-
-    #[test]
-    fn non_objects_name_their_python_type() {
-        let shown = |value: Value| {
-            serde_json::to_value(match not_an_object(&value) {
-                Error::Validation(errors) => errors,
-                _ => unreachable!(),
-            })
-        };
-        assert_eq!(
-            shown(json!([1])).expect("json"),
-            json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
-        );
-        assert_eq!(
-            shown(json!(1.5)).expect("json")["non_field_errors"][0],
-            "Invalid data. Expected a dictionary, but got float."
-        );
-    }
-}
+mod tests;

@@ -12,6 +12,10 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required};
 
 use crate::routes::schemas::{Detail, ValidationErrors};
 
+mod finish;
+
+pub use finish::finish;
+
 /// The schemes that authenticate a protected operation, any one of them.
 pub fn security_requirements() -> Vec<SecurityRequirement> {
     ["jwt", "api_token"]
@@ -101,31 +105,6 @@ pub fn filter_error_response() -> Response {
         schema_ref::<ValidationErrors>(),
         json!({"page_size": ["A valid integer is required."]}),
     )
-}
-
-/// The error a create answers when the body's first required key is missing, from `request`'s
-/// schema in `document`.
-pub fn required_example(document: &OpenApi, request: &RefOr<Schema>) -> Value {
-    let RefOr::Ref(reference) = request else {
-        return json!({"non_field_errors": ["Invalid data."]});
-    };
-    let name = reference
-        .ref_location
-        .rsplit('/')
-        .next()
-        .unwrap_or_default();
-    let first_required = document
-        .components
-        .as_ref()
-        .and_then(|components| components.schemas.get(name))
-        .and_then(|schema| match schema {
-            RefOr::T(Schema::Object(object)) => object.required.first().cloned(),
-            _ => None,
-        });
-    match first_required {
-        Some(key) => json!({ key: ["This field is required."] }),
-        None => json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
-    }
 }
 
 pub fn json_response(description: &str, schema: RefOr<Schema>) -> Response {
