@@ -155,7 +155,10 @@ impl Held {
     async fn settle(mut self, response: Response) -> Response {
         self.settled = true;
         if response.status().is_server_error() {
-            self.release_in_background();
+            // Released before the answer goes out, so that a retry finds the key free.
+            if let Err(error) = idempotency::release(&self.db, self.user_id, &self.key).await {
+                tracing::warn!(%error, "an idempotency key was not released");
+            }
             return response;
         }
         let (parts, body) = response.into_parts();
@@ -163,7 +166,7 @@ impl Held {
             .await
             .unwrap_or_else(|_| Bytes::new());
         let answer = Answer {
-            status: i64::from(parts.status.as_u16()),
+            status: i32::from(parts.status.as_u16()),
             body: String::from_utf8_lossy(&body).into_owned(),
             location: parts
                 .headers

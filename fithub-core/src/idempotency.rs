@@ -24,7 +24,7 @@ const ABANDONED_AFTER: Duration = Duration::minutes(5);
 /// A kept answer.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Answer {
-    pub status: i64,
+    pub status: i32,
     pub body: String,
     pub location: Option<String>,
 }
@@ -45,7 +45,7 @@ pub enum Claim {
 #[derive(sqlx::FromRow)]
 struct Row {
     fingerprint: String,
-    status: Option<i64>,
+    status: Option<i32>,
     body: Option<String>,
     location: Option<String>,
     created_at: Timestamp,

@@ -3,11 +3,12 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fithub_core::accounts::{self, Profile, Registered};
 use fithub_core::audit::{self, Entry};
 use fithub_core::input::Mode;
+use fithub_core::precondition::ETag;
 use fithub_core::transfer::{self, ExportScope};
 use serde_json::{Value, json};
 use tokio_util::io::ReaderStream;
@@ -103,12 +104,17 @@ pub async fn update_profile(
     CurrentUser(user): CurrentUser,
     RequestOrigin(origin): RequestOrigin,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let profile =
         accounts::update_profile(&app.db, &app.auth, &user, &body, Mode::Update, &origin).await?;
-    Ok(Json(
-        json!({"user": profile, "message": "Profile updated successfully"}),
-    ))
+    // The tag of the profile itself, which a GET of it gives, not of this envelope.
+    let tag = ETag::of(&profile)?;
+    let envelope = Json(json!({"user": profile, "message": "Profile updated successfully"}));
+    let mut response = envelope.into_response();
+    if let Ok(value) = HeaderValue::from_str(tag.as_str()) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
 }
 
 /// Change the password. Every token issued before, this request's included, stops working.

@@ -252,3 +252,150 @@ async fn redoc_is_served_from_the_vendored_bundle() {
     );
     assert!(bundle.body.len() > 500_000);
 }
+
+/// Every enumeration in `value`, with where it is.
+fn enumerations(value: &serde_json::Value, at: &str, found: &mut Vec<(String, Vec<String>)>) {
+    match value {
+        serde_json::Value::Object(object) => {
+            if let Some(values) = object.get("enum").and_then(|values| values.as_array()) {
+                let values = values.iter().filter_map(|v| v.as_str().map(str::to_owned));
+                found.push((at.to_owned(), values.collect()));
+            }
+            for (key, inner) in object {
+                enumerations(inner, &format!("{at}/{key}"), found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (index, inner) in items.iter().enumerate() {
+                enumerations(inner, &format!("{at}[{index}]"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_enumeration_lists_the_values_the_core_accepts() {
+    use fithub_core::{goals, measurements, nutrition};
+    let lists: [&[&str]; 6] = [
+        goals::GoalType::VALUES,
+        measurements::Metric::VALUES,
+        measurements::MeasurementType::VALUES,
+        nutrition::MealType::VALUES,
+        nutrition::RecurrenceType::VALUES,
+        nutrition::PreferenceType::VALUES,
+    ];
+    let document = serde_json::to_value(fithub_api::openapi()).expect("json");
+    let mut found = Vec::new();
+    enumerations(&document, "", &mut found);
+    assert!(
+        found.len() > 20,
+        "the enumerations of bodies, answers and filters"
+    );
+    for (at, values) in &found {
+        assert!(
+            lists.iter().any(|list| list == values),
+            "{at} lists {values:?}, which is no list of the core"
+        );
+    }
+    for component in [
+        "GoalType",
+        "Metric",
+        "MeasurementType",
+        "MealType",
+        "RecurrenceType",
+    ] {
+        let schema = &document["components"]["schemas"][component];
+        let values = schema["enum"].as_array().expect(component);
+        assert!(
+            values
+                .iter()
+                .all(|v| v.as_str().is_some_and(|v| v == v.to_lowercase()))
+        );
+    }
+}
+
+#[tokio::test]
+async fn operations_have_unique_ids_summaries_tags_and_described_responses() {
+    let document = serde_json::to_value(fithub_api::openapi()).expect("json");
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("item") {
+            let id = operation["operationId"].as_str().expect("an operationId");
+            assert!(ids.insert(id.to_owned()), "{id} is used twice");
+            for key in ["summary", "description"] {
+                let text = operation[key].as_str().unwrap_or_default();
+                assert!(!text.is_empty(), "{method} {path} has a {key}");
+            }
+            assert!(
+                operation["tags"][0].is_string(),
+                "{method} {path} has a tag"
+            );
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                let described = response["description"].as_str().unwrap_or_default();
+                assert!(!described.is_empty(), "{method} {path} {status}");
+            }
+        }
+    }
+    for expected in [
+        "nutrition_diets_list",
+        "nutrition_diets_create",
+        "nutrition_diets_partial_update",
+        "goals_measurements_bulk_create",
+        "accounts_profile_partial_update",
+    ] {
+        assert!(ids.contains(expected), "{expected} in {ids:?}");
+    }
+}
+
+#[tokio::test]
+async fn request_schemas_follow_the_readers_declarations() {
+    let document = serde_json::to_value(fithub_api::openapi()).expect("json");
+    let schemas = &document["components"]["schemas"];
+    let diet = &schemas["DietRequest"];
+    let required: Vec<&str> = diet["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(|key| key.as_str())
+        .collect();
+    assert_eq!(
+        required,
+        [
+            "name",
+            "day_proteins_g",
+            "day_fats_g",
+            "day_carbohydrates_g",
+            "day_calories_kcal"
+        ]
+    );
+    assert_eq!(diet["properties"]["name"]["maxLength"], 255);
+    assert_eq!(diet["properties"]["day_fats_g"]["minimum"], 0.0);
+    assert_eq!(
+        diet["properties"]["is_active"]["type"], "boolean",
+        "not nullable"
+    );
+    assert_eq!(
+        diet["properties"]["end_date"]["type"],
+        serde_json::json!(["string", "null"])
+    );
+    assert!(
+        schemas["PatchedDietRequest"]["required"].is_null(),
+        "PATCH requires nothing"
+    );
+    // A meal's diet is required on create only.
+    assert!(
+        schemas["MealRequest"]["required"]
+            .to_string()
+            .contains("diet_id")
+    );
+    assert!(
+        !schemas["MealReplaceRequest"]["required"]
+            .to_string()
+            .contains("diet_id")
+    );
+    let record = &schemas["MealRecordRequest"];
+    assert_eq!(record["required"], serde_json::json!(["timestamp"]));
+    let password = &schemas["RegisterRequest"]["properties"]["password"];
+    assert_eq!(password["maxLength"], 4096);
+}

@@ -136,6 +136,14 @@ async fn a_record_needs_a_meal_or_a_name() {
                 json!({"meal_name": "x"}),
                 json!({"timestamp": ["This field is required."]}),
             ),
+            // Every invalid key at once, the missing meal among them.
+            (
+                json!({}),
+                json!({
+                    "meal_id": ["This field is required."],
+                    "timestamp": ["This field is required."],
+                }),
+            ),
         ];
         for (body, expected) in cases {
             let response = post(&app, &ada, RECORDS, body.clone()).await;
