@@ -40,9 +40,9 @@ fn property(field: &Field) -> Schema {
         Kind::Number(range) => bounded(typed(Type::Number), range),
         Kind::Integer(range) => bounded(typed(Type::Integer), range),
         Kind::Boolean => typed(Type::Boolean),
-        Kind::Date => {
-            typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-        }
+        Kind::Date => typed(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(r"^\d{4}-\d{2}-\d{2}$")),
         Kind::Time => typed(Type::String).pattern(Some(r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")),
         Kind::Timestamp => {
             typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))

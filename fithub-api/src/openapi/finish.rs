@@ -1,8 +1,10 @@
 //! The last pass over the whole document: what every operation must carry for validators,
 //! Swagger UI and client generators, filled in where an operation's own declaration is silent.
 
-use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 
 /// Gives every operation a unique, stable `operationId` built from its path (an action's path
 /// alone, `goals_measurements_bulk_create`; with the method where a path has several,
@@ -55,6 +57,9 @@ fn finish_operation(path: &str, method: &HttpMethod, shared: bool, operation: &m
         };
         operation.description = Some(format!("{} {access}", sentence(&summary)).trim().to_owned());
     }
+    if operation.request_body.is_some() {
+        admit_unreadable_bodies(operation);
+    }
     for (status, response) in operation.responses.responses.iter_mut() {
         if let utoipa::openapi::RefOr::T(response) = response
             && response.description.is_empty()
@@ -62,6 +67,35 @@ fn finish_operation(path: &str, method: &HttpMethod, shared: bool, operation: &m
             response.description = status_description(status).to_owned();
         }
     }
+}
+
+/// A body that is not JSON (or not an object) is `400 {"detail": …}` wherever a body is read,
+/// beside the operation's own `400`s: its schema admits both.
+fn admit_unreadable_bodies(operation: &mut Operation) {
+    let detail = RefOr::Ref(Ref::from_schema_name("Detail"));
+    let responses = &mut operation.responses.responses;
+    let response = responses.entry("400".to_owned()).or_insert_with(|| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description("A body that is not a JSON object")
+                .content("application/json", Content::new(Some(detail.clone())))
+                .build(),
+        )
+    });
+    let RefOr::T(response) = response else {
+        return;
+    };
+    let Some(RefOr::T(content)) = response.content.get_mut("application/json") else {
+        return;
+    };
+    let own = content.schema.take();
+    let is_detail = matches!(&own, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Detail"));
+    content.schema = Some(match own {
+        Some(own) if !is_detail => RefOr::T(Schema::AnyOf(
+            AnyOfBuilder::new().item(own).item(detail).build(),
+        )),
+        _ => detail,
+    });
 }
 
 /// `/api/nutrition/meals/{id}/add_ingredient/` → `nutrition_meals_add_ingredient`.

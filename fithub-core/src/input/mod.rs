@@ -110,6 +110,12 @@ pub struct Range {
 }
 
 impl Range {
+    /// Any quantity, nutrient, target or measurement: from 0 up to a million, far above any real
+    /// one, so that the sums and products the summaries compute stay finite in the database.
+    pub const AMOUNT: Range = Range {
+        min: Some(0.0),
+        max: Some(1_000_000.0),
+    };
     pub const NON_NEGATIVE: Range = Range {
         min: Some(0.0),
         max: None,
@@ -275,12 +281,13 @@ impl<'a> Reader<'a> {
 
     /// The declaration of `key`, read as nullable or not. Reading a key against its declaration
     /// is a mistake every request through the reading code would hit (see [`Form::field`]).
-    fn declared(&self, key: &str, nullable: bool) -> (Need, Kind) {
+    fn declared(&self, key: &str, nullable: bool, kind: KindCheck) -> (Need, Kind) {
         let field = self.form.field(key);
         assert_eq!(
             field.nullable, nullable,
             "{key:?} is read with the wrong nullability"
         );
+        expect_kind(key, kind(&field.kind));
         (field.need, field.kind)
     }
 
@@ -302,9 +309,10 @@ impl<'a> Reader<'a> {
     fn read<T>(
         &mut self,
         key: &str,
+        kind: KindCheck,
         parse: impl FnOnce(Kind, &Value) -> std::result::Result<T, String>,
     ) -> Option<T> {
-        let (need, kind) = self.declared(key, false);
+        let (need, kind) = self.declared(key, false, kind);
         match self.take(key, need)? {
             Value::Null => {
                 self.error(key, NOT_NULL);
@@ -318,9 +326,10 @@ impl<'a> Reader<'a> {
     fn read_nullable<T>(
         &mut self,
         key: &str,
+        kind: KindCheck,
         parse: impl FnOnce(Kind, &Value) -> std::result::Result<T, String>,
     ) -> Option<Option<T>> {
-        let (need, kind) = self.declared(key, true);
+        let (need, kind) = self.declared(key, true, kind);
         match self.take(key, need)? {
             Value::Null => Some(None),
             value => self.check(key, parse(kind, value)).map(Some),
@@ -339,108 +348,138 @@ impl<'a> Reader<'a> {
 
     /// A string, trimmed.
     pub fn string(&mut self, key: &str) -> Option<String> {
-        self.read(key, |kind, value| parse_string(value, text_rule(key, kind)))
+        self.read(
+            key,
+            |k| matches!(k, Kind::Text(_)),
+            |kind, value| parse_string(value, text_rule(key, kind)),
+        )
     }
 
     /// A string or `null`.
     pub fn string_or_null(&mut self, key: &str) -> Option<Option<String>> {
-        self.read_nullable(key, |kind, value| parse_string(value, text_rule(key, kind)))
+        self.read_nullable(
+            key,
+            |k| matches!(k, Kind::Text(_)),
+            |kind, value| parse_string(value, text_rule(key, kind)),
+        )
     }
 
     /// A finite number within the declared range.
     pub fn number(&mut self, key: &str) -> Option<f64> {
-        self.read(key, |kind, value| {
-            parse_number(value, number_range(key, kind))
-        })
+        self.read(
+            key,
+            |k| matches!(k, Kind::Number(_)),
+            |kind, value| parse_number(value, number_range(key, kind)),
+        )
     }
 
     pub fn number_or_null(&mut self, key: &str) -> Option<Option<f64>> {
-        self.read_nullable(key, |kind, value| {
-            parse_number(value, number_range(key, kind))
-        })
+        self.read_nullable(
+            key,
+            |k| matches!(k, Kind::Number(_)),
+            |kind, value| parse_number(value, number_range(key, kind)),
+        )
     }
 
     /// An integer within the declared range.
     pub fn integer(&mut self, key: &str) -> Option<i64> {
-        self.read(key, |kind, value| {
-            let Kind::Integer(range) = kind else {
-                wrong_kind(key)
-            };
-            let n = parse_integer(value).ok_or_else(|| NOT_INTEGER.to_owned())?;
-            match range.check(n as f64) {
-                Some(message) => Err(message),
-                None => Ok(n),
-            }
-        })
+        self.read(
+            key,
+            |k| matches!(k, Kind::Integer(_)),
+            |kind, value| {
+                let Kind::Integer(range) = kind else {
+                    wrong_kind(key)
+                };
+                let n = parse_integer(value).ok_or_else(|| NOT_INTEGER.to_owned())?;
+                match range.check(n as f64) {
+                    Some(message) => Err(message),
+                    None => Ok(n),
+                }
+            },
+        )
     }
 
     pub fn boolean(&mut self, key: &str) -> Option<bool> {
-        self.read(key, |kind, value| {
-            expect_kind(key, matches!(kind, Kind::Boolean));
-            parse_boolean(value).ok_or_else(|| NOT_BOOLEAN.to_owned())
-        })
+        self.read(
+            key,
+            |k| matches!(k, Kind::Boolean),
+            |_, value| parse_boolean(value).ok_or_else(|| NOT_BOOLEAN.to_owned()),
+        )
     }
 
     pub fn date(&mut self, key: &str) -> Option<Date> {
-        self.read(key, |kind, value| {
-            expect_kind(key, matches!(kind, Kind::Date));
-            parse_date(value)
-        })
+        self.read(
+            key,
+            |k| matches!(k, Kind::Date),
+            |_, value| parse_date(value),
+        )
     }
 
     pub fn date_or_null(&mut self, key: &str) -> Option<Option<Date>> {
-        self.read_nullable(key, |kind, value| {
-            expect_kind(key, matches!(kind, Kind::Date));
-            parse_date(value)
-        })
+        self.read_nullable(
+            key,
+            |k| matches!(k, Kind::Date),
+            |_, value| parse_date(value),
+        )
     }
 
     pub fn time_or_null(&mut self, key: &str) -> Option<Option<Time>> {
-        self.read_nullable(key, |kind, value| {
-            expect_kind(key, matches!(kind, Kind::Time));
-            value
-                .as_str()
-                .and_then(|text| datetime::parse_time(text.trim()))
-                .ok_or_else(|| BAD_TIME.to_owned())
-        })
+        self.read_nullable(
+            key,
+            |k| matches!(k, Kind::Time),
+            |_, value| {
+                value
+                    .as_str()
+                    .and_then(|text| datetime::parse_time(text.trim()))
+                    .ok_or_else(|| BAD_TIME.to_owned())
+            },
+        )
     }
 
     pub fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
-        self.read(key, |kind, value| {
-            expect_kind(key, matches!(kind, Kind::Timestamp));
-            value
-                .as_str()
-                .and_then(Timestamp::parse)
-                .ok_or_else(|| BAD_DATETIME.to_owned())
-        })
+        self.read(
+            key,
+            |k| matches!(k, Kind::Timestamp),
+            |_, value| {
+                value
+                    .as_str()
+                    .and_then(Timestamp::parse)
+                    .ok_or_else(|| BAD_DATETIME.to_owned())
+            },
+        )
     }
 
     /// One of an enumeration's values.
     pub fn choice<C: Choice>(&mut self, key: &str) -> Option<C> {
-        self.read(key, |kind, value| {
-            expect_kind(
-                key,
-                matches!(kind, Kind::Choice(values) if values == C::VALUES),
-            );
-            parse_choice(value)
-        })
+        self.read(
+            key,
+            |k| matches!(k, Kind::Choice(values) if *values == C::VALUES),
+            |_, value| parse_choice(value),
+        )
     }
 
     /// A reference to another object by id. Ids that cannot exist (outside 64 bits) are answered
     /// here with "Invalid pk"; whether an id names something the caller may use is for the
     /// caller to check, with [`invalid_pk`].
     pub fn reference(&mut self, key: &str) -> Option<i64> {
-        self.read(key, |kind, value| {
-            parse_reference(value, ref_style(key, kind))
-        })
+        self.read(
+            key,
+            |k| matches!(k, Kind::Reference(_)),
+            |kind, value| parse_reference(value, ref_style(key, kind)),
+        )
     }
 
     pub fn reference_or_null(&mut self, key: &str) -> Option<Option<i64>> {
-        self.read_nullable(key, |kind, value| {
-            parse_reference(value, ref_style(key, kind))
-        })
+        self.read_nullable(
+            key,
+            |k| matches!(k, Kind::Reference(_)),
+            |kind, value| parse_reference(value, ref_style(key, kind)),
+        )
     }
 }
+
+/// Whether a declared kind is the one a reader method reads.
+type KindCheck = fn(&Kind) -> bool;
 
 fn wrong_kind(key: &str) -> ! {
     panic!("{key:?} is read as another type than its form declares")
@@ -503,8 +542,18 @@ fn parse_number(value: &Value, range: Range) -> std::result::Result<f64, String>
     .ok_or_else(|| NOT_NUMBER.to_owned())?;
     match range.check(number) {
         Some(message) => Err(message),
-        None => Ok(number),
+        None => Ok(to_micro_units(number)),
     }
+}
+
+/// Numbers are kept to six decimal places. A millionth of a gram is far below any scale, and
+/// without the rounding two tiny factors (`1e-300 × 1e-300`) underflow PostgreSQL's double
+/// precision, which is an error there, in every summary that multiplies them.
+fn to_micro_units(number: f64) -> f64 {
+    if number.abs() >= 1e9 {
+        return number;
+    }
+    (number * 1e6).round() / 1e6
 }
 
 /// A decimal number written out: digits, an optional sign, point and exponent. Not `nan`/`inf`.

@@ -284,3 +284,32 @@ fn non_objects_name_their_python_type() {
         "Invalid data. Expected a dictionary, but got float."
     );
 }
+
+#[test]
+fn numbers_keep_six_decimal_places() {
+    const FORM: Form = Form(&[
+        Field::number("tiny", Need::Required, Range::AMOUNT),
+        Field::number("fine", Need::Required, Range::AMOUNT),
+    ]);
+    let input = body(json!({"tiny": 1e-300, "fine": 71.4000004}));
+    let mut reader = Reader::new(&input, Mode::Create, FORM);
+    assert_eq!(reader.number("tiny"), Some(0.0));
+    assert_eq!(reader.number("fine"), Some(71.4));
+}
+
+#[test]
+#[should_panic(expected = "the form declares no key")]
+fn reading_an_undeclared_key_is_a_mistake_found_at_once() {
+    let input = Body::new();
+    let mut reader = Reader::new(&input, Mode::Create, Form::EMPTY);
+    reader.string("name");
+}
+
+#[test]
+#[should_panic(expected = "read as another type")]
+fn reading_a_key_as_another_type_is_a_mistake_found_at_once() {
+    const FORM: Form = Form(&[Field::boolean("flag", Need::Optional)]);
+    let input = Body::new();
+    let mut reader = Reader::new(&input, Mode::Create, FORM);
+    reader.string("flag");
+}

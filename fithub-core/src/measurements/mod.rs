@@ -303,7 +303,7 @@ struct Fields {
 const FORM: Form = Form(&[
     Field::choice("metric", Need::Optional, Metric::VALUES).about("Default `weight_kg`"),
     Field::choice("measurement_type", Need::Required, MeasurementType::VALUES),
-    Field::number("value", Need::Required, Range::NON_NEGATIVE)
+    Field::number("value", Need::Required, Range::AMOUNT)
         .about("At most 100 for the two percentage metrics"),
     Field::timestamp("timestamp", Need::Required),
 ]);

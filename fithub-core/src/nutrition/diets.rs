@@ -292,10 +292,10 @@ struct DietFields {
 /// The keys of a diet's body: what the reader below accepts and the API documents.
 const FORM: Form = Form(&[
     Field::text("name", Need::Required, Text::limited(NAME_MAX)),
-    Field::number("day_proteins_g", Need::Required, Range::NON_NEGATIVE),
-    Field::number("day_fats_g", Need::Required, Range::NON_NEGATIVE),
-    Field::number("day_carbohydrates_g", Need::Required, Range::NON_NEGATIVE),
-    Field::number("day_calories_kcal", Need::Required, Range::NON_NEGATIVE),
+    Field::number("day_proteins_g", Need::Required, Range::AMOUNT),
+    Field::number("day_fats_g", Need::Required, Range::AMOUNT),
+    Field::number("day_carbohydrates_g", Need::Required, Range::AMOUNT),
+    Field::number("day_calories_kcal", Need::Required, Range::AMOUNT),
     Field::boolean("is_active", Need::Optional)
         .about("`true` deactivates the caller's other diets"),
     Field::date("start_date", Need::Optional).about("Default: today"),

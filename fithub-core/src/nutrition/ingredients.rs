@@ -432,13 +432,13 @@ const FORM: Form = Form(&[
     Field::reference("category_id", Need::Optional, RefStyle::IdKey)
         .or_null()
         .about("An existing category, or `null`"),
-    Field::number("proteins", Need::Required, Range::NON_NEGATIVE)
+    Field::number("proteins", Need::Required, Range::AMOUNT)
         .about("Grams per 100 g, like every nutrient"),
-    Field::number("fats", Need::Required, Range::NON_NEGATIVE),
-    Field::number("carbs", Need::Required, Range::NON_NEGATIVE),
-    Field::number("calories", Need::Required, Range::NON_NEGATIVE),
-    Field::number("fibers", Need::Required, Range::NON_NEGATIVE),
-    Field::number("sugars", Need::Required, Range::NON_NEGATIVE),
+    Field::number("fats", Need::Required, Range::AMOUNT),
+    Field::number("carbs", Need::Required, Range::AMOUNT),
+    Field::number("calories", Need::Required, Range::AMOUNT),
+    Field::number("fibers", Need::Required, Range::AMOUNT),
+    Field::number("sugars", Need::Required, Range::AMOUNT),
     Field::text("description", Need::Optional, Text::ANY).or_null(),
 ]);
 

@@ -248,7 +248,7 @@ struct Fields {
 const INGREDIENT_ID: Field = Field::reference("ingredient_id", Need::Required, RefStyle::IdKey)
     .about("A public ingredient or one of the caller's own");
 const QUANTITY: Field =
-    Field::number("quantity", Need::Required, Range::NON_NEGATIVE).about("In `unit`s");
+    Field::number("quantity", Need::Required, Range::AMOUNT).about("In `unit`s");
 const UNIT: Field = Field::text("unit", Need::Required, Text::limited(NAME_MAX));
 const BARCODE: Field =
     Field::text("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX)).or_null();

@@ -311,15 +311,15 @@ const FORM: Form = Form(&[
     Field::text("meal_name", Need::Optional, Text::limited(NAME_MAX))
         .or_null()
         .about("Required (not blank) for a record without a meal"),
-    Field::number("quantity_grams", Need::Optional, Range::NON_NEGATIVE)
+    Field::number("quantity_grams", Need::Optional, Range::AMOUNT)
         .or_null()
         .about("The portion, informational only"),
-    Field::number("calories", Need::Optional, Range::NON_NEGATIVE)
+    Field::number("calories", Need::Optional, Range::AMOUNT)
         .or_null()
         .about("Totals for the portion eaten (not per 100 g), like each nutrient"),
-    Field::number("proteins", Need::Optional, Range::NON_NEGATIVE).or_null(),
-    Field::number("carbs", Need::Optional, Range::NON_NEGATIVE).or_null(),
-    Field::number("fats", Need::Optional, Range::NON_NEGATIVE).or_null(),
+    Field::number("proteins", Need::Optional, Range::AMOUNT).or_null(),
+    Field::number("carbs", Need::Optional, Range::AMOUNT).or_null(),
+    Field::number("fats", Need::Optional, Range::AMOUNT).or_null(),
     Field::timestamp("timestamp", Need::Required),
     Field::text("feedback", Need::Optional, Text::ANY).or_null(),
 ]);

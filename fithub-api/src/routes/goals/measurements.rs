@@ -58,14 +58,17 @@ pub struct MetricQuery {
 pub struct TrendQuery {
     /// Default `weight_kg`.
     metric: Option<String>,
-    /// −3650 to 3650; default 30.
-    days: Option<String>,
+    /// Default 30.
+    #[param(minimum = -3650, maximum = 3650)]
+    days: Option<i64>,
 }
 
 /// The most recent measurement of each requested metric, in the order requested.
 #[utoipa::path(get, path = "/api/goals/measurements/latest/", tag = "goals",
     security(("jwt" = []), ("api_token" = [])), params(LatestQuery),
-    responses((status = 200, body = Vec<BodyMeasurement>), (status = 401, body = Detail)))]
+    responses((status = 200, body = Vec<BodyMeasurement>),
+        (status = 400, description = "A metric that is not one", body = ValidationErrors),
+        (status = 401, body = Detail)))]
 pub async fn latest(
     State(app): State<App>,
     CurrentUser(user): CurrentUser,

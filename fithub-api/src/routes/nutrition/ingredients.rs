@@ -14,7 +14,8 @@ use crate::routes::schemas::{ActionError, Detail};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only
 pub struct SearchQuery {
-    /// At least 2 characters, found in the name or description.
+    /// Found in the name or description.
+    #[param(min_length = 2)]
     q: Option<String>,
 }
 

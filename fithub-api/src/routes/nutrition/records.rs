@@ -14,9 +14,9 @@ use crate::routes::schemas::{Detail, ValidationErrors};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only
 pub struct DaysQuery {
-    /// −3650 to 3650; default 7. The window ends today (UTC) and starts `days` earlier,
-    /// both days included.
-    days: Option<String>,
+    /// Default 7. The window ends today (UTC) and starts `days` earlier, both days included.
+    #[param(minimum = -3650, maximum = 3650)]
+    days: Option<i64>,
 }
 
 /// Today's records (UTC), newest first.
