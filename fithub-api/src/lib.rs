@@ -16,6 +16,7 @@ mod pagination;
 mod resource;
 mod routes;
 mod serve;
+mod session;
 pub mod telemetry;
 
 pub use app::App;

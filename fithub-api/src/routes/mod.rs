@@ -8,6 +8,7 @@ mod fallback;
 mod goals;
 mod health;
 mod nutrition;
+mod web_auth;
 pub(crate) mod schemas;
 
 use std::sync::Arc;
@@ -41,6 +42,8 @@ use schemas::SecuritySchemes;
         (name = "nutrition", description = "Diets, meals, ingredients, categories, records, preferences"),
         (name = "goals", description = "Goals and body measurements"),
         (name = "operations", description = "Liveness, readiness and this document"),
+        (name = "Web authentication", description = "Browser sign-in with a session cookie (`sessionid`); \
+            unsafe methods under a session need the `X-CSRFToken` header"),
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -67,6 +70,12 @@ fn documented_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::health))
         .routes(routes!(health::ready))
         .routes(routes!(docs::schema))
+        .routes(routes!(web_auth::login))
+        .routes(routes!(web_auth::register))
+        .routes(routes!(web_auth::logout))
+        .routes(routes!(web_auth::user_info))
+        .routes(routes!(web_auth::auth_status))
+        .routes(routes!(web_auth::update_profile))
         .split_for_parts()
 }
 
@@ -79,6 +88,7 @@ struct MetricsDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = documented_routes().1;
     openapi.merge(MetricsDoc::openapi());
+    crate::openapi::accept_sessions(&mut openapi);
     openapi
 }
 
