@@ -8,6 +8,7 @@ mod app;
 mod conditional;
 mod error;
 mod extract;
+mod housekeeping;
 mod idempotency;
 mod metrics;
 mod middleware;
