@@ -23,6 +23,14 @@ impl KnownPaths {
         KnownPaths(paths)
     }
 
+    /// Adds paths the document does not describe (the HTML pages).
+    pub fn with(mut self, paths: &[&str]) -> Self {
+        for path in paths {
+            let _ = self.0.insert(*path, ());
+        }
+        self
+    }
+
     fn contains(&self, path: &str) -> bool {
         self.0.at(path).is_ok()
     }

@@ -8,6 +8,7 @@ mod fallback;
 mod goals;
 mod health;
 mod nutrition;
+mod pages;
 mod web_auth;
 pub(crate) mod schemas;
 
@@ -107,7 +108,7 @@ pub fn router(app: App) -> Router {
         // Otherwise served on the internal metrics address only (see `serve`).
         routes = routes.route("/metrics", axum::routing::get(metrics::metrics));
     }
-    let known_paths = Arc::new(fallback::KnownPaths::of(&openapi));
+    let known_paths = Arc::new(fallback::KnownPaths::of(&openapi).with(pages::PATHS));
     let creating = idempotency::CreatingRoutes::of(&openapi);
     let mut router = routes
         .route_layer(axum::middleware::from_fn_with_state(
@@ -117,6 +118,7 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn(conditional::etags))
         .layer(Extension(creating))
         .merge(docs::pages())
+        .merge(pages::routes())
         .layer(Extension(Arc::new(docs::SchemaDocument::of(&openapi))))
         .fallback(fallback::not_found_or_add_slash)
         .method_not_allowed_fallback(fallback::method_not_allowed)
