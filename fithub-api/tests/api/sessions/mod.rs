@@ -3,4 +3,5 @@
 
 mod csrf;
 mod endpoints;
+mod pages;
 mod revocation;
