@@ -116,7 +116,8 @@ pub fn base_url(parts: &Parts, app: &App) -> String {
 /// Whether the request came over HTTPS: as the trusted proxy in front says (the API itself
 /// speaks plain HTTP).
 pub fn request_is_https(parts: &Parts, app: &App) -> bool {
-    forwarded(parts, app, "x-forwarded-proto").is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+    forwarded(parts, app, "x-forwarded-proto")
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
 }
 
 /// The first value of header `name`, if it is not blank.

@@ -148,6 +148,9 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub struct Cookies {
     secure: bool,
     values: Vec<HeaderValue>,
+    /// Also sent as the `X-CSRFToken` response header: a front end on another host cannot read
+    /// the API host's cookie, but may read this header (CORS exposes it).
+    csrf_token: Option<HeaderValue>,
 }
 
 impl Cookies {
@@ -158,6 +161,7 @@ impl Cookies {
                 .config
                 .session_cookie_secure_for(request_is_https(parts, app)),
             values: Vec::new(),
+            csrf_token: None,
         }
     }
 
@@ -166,6 +170,7 @@ impl Cookies {
         let max_age = accounts::SESSION_LIFETIME.whole_seconds();
         self.add(SESSION_COOKIE, &session.id, max_age, true);
         self.add(CSRF_COOKIE, &session.csrf_token, max_age, false);
+        self.csrf_token = HeaderValue::from_str(&session.csrf_token).ok();
         self
     }
 
@@ -177,6 +182,13 @@ impl Cookies {
             accounts::SESSION_LIFETIME.whole_seconds(),
             false,
         );
+        self.csrf_token = HeaderValue::from_str(token).ok();
+        self
+    }
+
+    /// The `X-CSRFToken` response header alone, for a browser whose cookie is right already.
+    pub fn announce_csrf_token(mut self, token: &str) -> Cookies {
+        self.csrf_token = HeaderValue::from_str(token).ok();
         self
     }
 
@@ -203,6 +215,9 @@ impl Cookies {
     pub fn apply(self, mut response: Response) -> Response {
         for value in self.values {
             response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        if let Some(token) = self.csrf_token {
+            response.headers_mut().insert(CSRF_HEADER, token);
         }
         response
     }

@@ -9,8 +9,8 @@ mod goals;
 mod health;
 mod nutrition;
 mod pages;
-mod web_auth;
 pub(crate) mod schemas;
+mod web_auth;
 
 use std::sync::Arc;
 

@@ -7,9 +7,9 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use fithub_core::Error;
 use fithub_core::accounts::{self, AuthFailure, Browser, Profile, SessionUser, User};
 use fithub_core::input::Mode;
-use fithub_core::Error;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -274,8 +274,9 @@ pub async fn user_info(State(app): State<App>, request: WebRequest) -> Response 
     }
 }
 
-/// Whether anyone is signed in; never an error. Sets `csrftoken` when the browser lacks the
-/// right one, so that a page can send its first write.
+/// Whether anyone is signed in. Sets `csrftoken` when the browser lacks the right one, so that a
+/// page can send its first write, and sends the token in the `X-CSRFToken` header for pages on
+/// another host, which cannot read the cookie.
 #[utoipa::path(get, path = "/auth/auth-status/", tag = TAG,
     responses((status = 200, description = "Signed in or not", body = AuthStatus)))]
 pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Response {
@@ -285,10 +286,12 @@ pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Respons
         Err(_) => None,
     };
     let present = session::cookie(&request.0.headers, session::CSRF_COOKIE);
-    let wanted = match identity.as_ref().and_then(|identity| identity.session.as_ref()) {
-        Some(session) => Some(accounts::csrf_token(&app.auth, &session.key)),
-        None if present.is_none() => Some(accounts::anonymous_csrf_token()),
-        None => None,
+    let wanted = match identity
+        .as_ref()
+        .and_then(|identity| identity.session.as_ref())
+    {
+        Some(session) => accounts::csrf_token(&app.auth, &session.key),
+        None => present.map_or_else(accounts::anonymous_csrf_token, str::to_owned),
     };
     let body: Value = match &identity {
         Some(identity) => json!({
@@ -299,9 +302,10 @@ pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Respons
         None => json!({"success": true, "is_authenticated": false, "user": null}),
     };
     let cookies = Cookies::for_request(&request.0, &app);
-    let cookies = match wanted {
-        Some(token) if present != Some(token.as_str()) => cookies.csrf_token(&token),
-        _ => cookies,
+    let cookies = if present == Some(wanted.as_str()) {
+        cookies.announce_csrf_token(&wanted)
+    } else {
+        cookies.csrf_token(&wanted)
     };
     cookies.apply(Json(body).into_response())
 }

@@ -138,11 +138,7 @@ impl TestApp {
         let db = Database::connect(url, &fithub_core::db::PoolSettings::default())
             .await
             .expect("second pool");
-        let app = App::new(
-            (*self.app.config).clone(),
-            db,
-            Secret::new(TEST_SECRET),
-        );
+        let app = App::new((*self.app.config).clone(), db, Secret::new(TEST_SECRET));
         TestApp {
             router: router(app.clone()),
             app,
@@ -342,7 +338,10 @@ impl Call<'_> {
     pub fn cookies(self, browser: &Browser) -> Self {
         self.header(
             "cookie",
-            &format!("sessionid={}; csrftoken={}", browser.session_id, browser.csrf_token),
+            &format!(
+                "sessionid={}; csrftoken={}",
+                browser.session_id, browser.csrf_token
+            ),
         )
     }
 

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use super::credentials::count_attempt;
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext, password_problems};
-use super::store::{self, NewUserRow};
 use super::sessions::{self, Browser, NewSession};
+use super::store::{self, NewUserRow};
 use super::tokens::{Auth, TokenPair, issue_pair};
 use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};

@@ -14,10 +14,10 @@ use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+use super::User;
 use super::credentials::{log_in, record_login};
 use super::store::user_columns;
 use super::tokens::Auth;
-use super::User;
 use crate::audit::{self, Entry, Origin};
 use crate::datetime::Timestamp;
 use crate::db::{Connection, Database, Transaction, handover, query};

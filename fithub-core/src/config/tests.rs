@@ -335,7 +335,10 @@ fn csrf_trusts_the_explicit_cors_origins_unless_told_otherwise() {
     )
     .expect("config");
     assert_eq!(config.trusted_origins(), vec!["https://app.example"]);
-    assert!(Config::default().trusted_origins().is_empty(), "CORS `*` trusts nobody");
+    assert!(
+        Config::default().trusted_origins().is_empty(),
+        "CORS `*` trusts nobody"
+    );
     let config = load(
         None,
         &[],
@@ -345,10 +348,17 @@ fn csrf_trusts_the_explicit_cors_origins_unless_told_otherwise() {
         ],
     )
     .expect("config");
-    assert!(config.trusted_origins().is_empty(), "`*` trusts no other origin");
-    let error = load(None, &[], &[("FITHUB_CSRF_TRUSTED_ORIGINS", "app.example/path")])
-        .unwrap_err()
-        .to_string();
+    assert!(
+        config.trusted_origins().is_empty(),
+        "`*` trusts no other origin"
+    );
+    let error = load(
+        None,
+        &[],
+        &[("FITHUB_CSRF_TRUSTED_ORIGINS", "app.example/path")],
+    )
+    .unwrap_err()
+    .to_string();
     assert!(error.contains("FITHUB_CSRF_TRUSTED_ORIGINS"), "{error}");
 }
 

@@ -43,7 +43,11 @@ fn config() -> Config {
 async fn a_session_reads_without_a_token_and_writes_with_it() {
     for app in TestApp::all_with(config()).await {
         let browser = app.sign_up("ada").await;
-        assert_eq!(diet_count(&app, &browser).await, 0, "GET needs no CSRF header");
+        assert_eq!(
+            diet_count(&app, &browser).await,
+            0,
+            "GET needs no CSRF header"
+        );
         let created = app
             .call(Method::POST, DIETS)
             .browser(&browser)
@@ -162,7 +166,11 @@ async fn an_untrusted_origin_is_refused_and_writes_nothing() {
             .cookies(&browser)
             .send()
             .await;
-        assert_eq!(info.json()["user"]["first_name"], "", "the profile is unchanged");
+        assert_eq!(
+            info.json()["user"]["first_name"],
+            "",
+            "the profile is unchanged"
+        );
     }
 }
 
@@ -190,7 +198,11 @@ async fn sign_in_from_an_untrusted_origin_is_refused() {
             .send()
             .await;
         register.assert_status(StatusCode::FORBIDDEN);
-        assert!(fithub_core::accounts::find_user(app.db(), "eve").await.is_err());
+        assert!(
+            fithub_core::accounts::find_user(app.db(), "eve")
+                .await
+                .is_err()
+        );
     }
 }
 
@@ -257,8 +269,11 @@ async fn the_authorization_header_wins_over_the_cookie() {
 #[tokio::test]
 async fn an_unknown_or_forged_session_is_no_credential() {
     for app in TestApp::all().await {
-        for cookie in ["sessionid=forged", "sessionid=", &format!("sessionid={}", "a".repeat(5000))]
-        {
+        for cookie in [
+            "sessionid=forged",
+            "sessionid=",
+            &format!("sessionid={}", "a".repeat(5000)),
+        ] {
             let response = app
                 .call(Method::GET, DIETS)
                 .header("cookie", cookie)
@@ -281,7 +296,13 @@ async fn trusted_front_ends_get_credentialed_cors() {
             .header("origin", FRONT_END)
             .send()
             .await;
-        assert_eq!(response.header("access-control-allow-origin"), Some(FRONT_END));
-        assert_eq!(response.header("access-control-allow-credentials"), Some("true"));
+        assert_eq!(
+            response.header("access-control-allow-origin"),
+            Some(FRONT_END)
+        );
+        assert_eq!(
+            response.header("access-control-allow-credentials"),
+            Some("true")
+        );
     }
 }

@@ -83,7 +83,10 @@ async fn register_answers_field_errors_in_its_envelope() {
                 "This password is too common.", "This password is entirely numeric."]}})
         );
         let missing = app.post("/auth/register/", json!({})).await;
-        assert_eq!(missing.json()["errors"]["username"], json!(["This field is required."]));
+        assert_eq!(
+            missing.json()["errors"]["username"],
+            json!(["This field is required."])
+        );
     }
 }
 
@@ -111,13 +114,21 @@ async fn login_answers_and_cookies() {
         for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=1209600"] {
             assert!(session.contains(attribute), "{session}");
         }
-        assert!(!session.contains("Secure"), "plain HTTP in development: {session}");
+        assert!(
+            !session.contains("Secure"),
+            "plain HTTP in development: {session}"
+        );
         let csrf = cookies
             .iter()
             .find(|cookie| cookie.starts_with("csrftoken="))
             .expect("csrftoken");
-        assert!(csrf.contains("SameSite=Lax") && csrf.contains("Path=/"), "{csrf}");
+        assert!(
+            csrf.contains("SameSite=Lax") && csrf.contains("Path=/"),
+            "{csrf}"
+        );
         assert!(!csrf.contains("HttpOnly"), "scripts read it: {csrf}");
+        let token = Browser::from_response(&response).csrf_token;
+        assert_eq!(response.header("x-csrftoken"), Some(token.as_str()));
     }
 }
 
@@ -149,7 +160,9 @@ async fn login_failures_have_their_bodies() {
             );
             assert!(set_cookies(&response).is_empty());
         }
-        let user = fithub_core::accounts::find_user(app.db(), "ada").await.expect("ada");
+        let user = fithub_core::accounts::find_user(app.db(), "ada")
+            .await
+            .expect("ada");
         fithub_core::accounts::set_active(app.db(), &user, false, &Default::default())
             .await
             .expect("deactivate");
@@ -171,12 +184,18 @@ async fn login_is_rate_limited_like_the_other_logins() {
     };
     for app in TestApp::all_with(config).await {
         for _ in 0..2 {
-            app.post("/auth/login/", json!({"username": "ada", "password": "guess-guess"}))
-                .await
-                .assert_status(StatusCode::UNAUTHORIZED);
+            app.post(
+                "/auth/login/",
+                json!({"username": "ada", "password": "guess-guess"}),
+            )
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
         }
         let limited = app
-            .post("/auth/login/", json!({"username": "ada", "password": "guess-guess"}))
+            .post(
+                "/auth/login/",
+                json!({"username": "ada", "password": "guess-guess"}),
+            )
             .await;
         limited.assert_status(StatusCode::TOO_MANY_REQUESTS);
         assert!(limited.header("retry-after").is_some());
@@ -240,7 +259,10 @@ async fn user_info_takes_a_header_too_and_401s_without() {
             anonymous.json(),
             json!({"detail": "Authentication credentials were not provided."})
         );
-        assert_eq!(anonymous.header("www-authenticate"), Some("Bearer realm=\"api\""));
+        assert_eq!(
+            anonymous.header("www-authenticate"),
+            Some("Bearer realm=\"api\"")
+        );
     }
 }
 
@@ -255,7 +277,9 @@ async fn auth_status_says_who_and_sets_a_csrf_token() {
         );
         let cookies = set_cookies(&anonymous);
         assert!(
-            cookies.iter().any(|cookie| cookie.starts_with("csrftoken=")),
+            cookies
+                .iter()
+                .any(|cookie| cookie.starts_with("csrftoken=")),
             "{cookies:?}"
         );
 
@@ -269,7 +293,15 @@ async fn auth_status_says_who_and_sets_a_csrf_token() {
         assert_eq!(body["success"], true);
         assert_eq!(body["is_authenticated"], true);
         assert_eq!(body["user"]["username"], "ada");
-        assert!(set_cookies(&status).is_empty(), "the browser has the right token");
+        assert!(
+            set_cookies(&status).is_empty(),
+            "the browser has the right token"
+        );
+        assert_eq!(
+            status.header("x-csrftoken"),
+            Some(browser.csrf_token.as_str()),
+            "for a page on another host, which cannot read the cookie"
+        );
         // A browser that lost its token gets the session's back.
         let lost = app
             .call(Method::GET, "/auth/auth-status/")
@@ -302,7 +334,10 @@ async fn update_profile_saves_or_answers_field_errors() {
         assert_eq!(body["success"], true);
         assert_eq!(body["message"], "Profile updated successfully");
         assert_eq!(body["user"]["first_name"], "Ada");
-        assert_eq!(body["user"]["email"], "ada@example.com", "absent keys are kept");
+        assert_eq!(
+            body["user"]["email"], "ada@example.com",
+            "absent keys are kept"
+        );
         let refused = app
             .call(Method::POST, "/auth/update-profile/")
             .browser(&browser)

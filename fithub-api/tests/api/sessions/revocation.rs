@@ -65,14 +65,26 @@ async fn deactivation_deletion_and_the_operator_end_sessions() {
         accounts::set_active(app.db(), &user, true, &origin)
             .await
             .expect("reactivate");
-        assert_eq!(user_info(&app, &ada).await, StatusCode::UNAUTHORIZED, "stays ended");
+        assert_eq!(
+            user_info(&app, &ada).await,
+            StatusCode::UNAUTHORIZED,
+            "stays ended"
+        );
 
         let bob = app.sign_up("bob").await;
         let again = app.sign_in("bob").await;
         let user = accounts::find_user(app.db(), "bob").await.expect("bob");
-        assert_eq!(accounts::list_sessions(app.db(), &user).await.expect("list").len(), 2);
         assert_eq!(
-            accounts::end_user_sessions(app.db(), &user, &origin).await.expect("end"),
+            accounts::list_sessions(app.db(), &user)
+                .await
+                .expect("list")
+                .len(),
+            2
+        );
+        assert_eq!(
+            accounts::end_user_sessions(app.db(), &user, &origin)
+                .await
+                .expect("end"),
             2
         );
         assert_eq!(user_info(&app, &bob).await, StatusCode::UNAUTHORIZED);
@@ -112,7 +124,11 @@ async fn every_sign_in_gets_a_new_session_id() {
             "the session the browser came with ended"
         );
         let cookies = set_cookies(&app.get("/auth/auth-status/").await);
-        assert!(!cookies.iter().any(|cookie| cookie.starts_with("sessionid=")));
+        assert!(
+            !cookies
+                .iter()
+                .any(|cookie| cookie.starts_with("sessionid="))
+        );
     }
 }
 
@@ -129,7 +145,9 @@ async fn expired_sessions_stop_working_and_are_purged() {
         assert_eq!(user_info(&app, &browser).await, StatusCode::UNAUTHORIZED);
         let live = app.sign_in("ada").await;
         assert_eq!(
-            accounts::purge_expired_sessions(app.db()).await.expect("purge"),
+            accounts::purge_expired_sessions(app.db())
+                .await
+                .expect("purge"),
             1
         );
         assert_eq!(user_info(&app, &live).await, StatusCode::OK);
