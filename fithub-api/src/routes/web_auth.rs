@@ -163,7 +163,7 @@ fn signed_in(status: StatusCode, message: &str, user: &User) -> Response {
 
 /// Sign in with a username and password: sets `sessionid` and `csrftoken`. Replaces any session
 /// the browser had. Refused from an untrusted `Origin`.
-#[utoipa::path(post, path = "/auth/login/", tag = TAG, request_body = LoginRequest,
+#[utoipa::path(post, path = "/auth/login/", tag = TAG, operation_id = "auth_login_create", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; the cookies are set", body = SignedIn),
         (status = 400, description = "Username and password are required", body = AuthError),
@@ -194,7 +194,7 @@ pub async fn login(
 }
 
 /// Create an account (the rules of `/api/accounts/register/`) and sign it in.
-#[utoipa::path(post, path = "/auth/register/", tag = TAG, request_body = RegisterRequest,
+#[utoipa::path(post, path = "/auth/register/", tag = TAG, operation_id = "auth_register_create", request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and signed in; the cookies are set",
             body = SignedIn),
@@ -225,7 +225,7 @@ pub async fn register(
 }
 
 /// End this browser session: deleted on the server, the cookie cleared.
-#[utoipa::path(post, path = "/auth/logout/", tag = TAG,
+#[utoipa::path(post, path = "/auth/logout/", tag = TAG, operation_id = "auth_logout_create",
     security(("session" = [])),
     responses(
         (status = 200, description = "Signed out", body = SignedOut),
@@ -256,7 +256,7 @@ pub async fn logout(
 }
 
 /// Who is signed in.
-#[utoipa::path(get, path = "/auth/user-info/", tag = TAG,
+#[utoipa::path(get, path = "/auth/user-info/", tag = TAG, operation_id = "auth_user_info_retrieve",
     security(("session" = []), ("jwt" = []), ("api_token" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = UserInfo),
@@ -277,7 +277,7 @@ pub async fn user_info(State(app): State<App>, request: WebRequest) -> Response 
 /// Whether anyone is signed in. Sets `csrftoken` when the browser lacks the right one, so that a
 /// page can send its first write, and sends the token in the `X-CSRFToken` header for pages on
 /// another host, which cannot read the cookie.
-#[utoipa::path(get, path = "/auth/auth-status/", tag = TAG,
+#[utoipa::path(get, path = "/auth/auth-status/", tag = TAG, operation_id = "auth_auth_status_retrieve",
     responses((status = 200, description = "Signed in or not", body = AuthStatus)))]
 pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Response {
     let identity = match session::identify(&request.0, &app).await {
@@ -311,7 +311,7 @@ pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Respons
 }
 
 /// Change `email`, `first_name`, `last_name` (the rules of `PATCH /api/accounts/profile/`).
-#[utoipa::path(post, path = "/auth/update-profile/", tag = TAG, request_body = ProfileChanges,
+#[utoipa::path(post, path = "/auth/update-profile/", tag = TAG, operation_id = "auth_update_profile_create", request_body = ProfileChanges,
     security(("session" = []), ("jwt" = []), ("api_token" = [])),
     responses(
         (status = 200, description = "Saved", body = ProfileSaved),

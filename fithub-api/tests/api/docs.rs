@@ -279,3 +279,28 @@ async fn redoc_is_served_from_the_vendored_bundle() {
     );
     assert!(bundle.body.len() > 500_000);
 }
+
+#[tokio::test]
+async fn web_authentication_operation_ids_are_their_own() {
+    let document = serde_json::to_value(fithub_api::openapi()).expect("json");
+    let mut ids: Vec<(String, bool)> = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for operation in item.as_object().expect("item").values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                ids.push((id.to_owned(), path.starts_with("/auth/")));
+            }
+        }
+    }
+    for (id, _) in ids.iter().filter(|(_, web)| *web) {
+        assert!(id.starts_with("auth_"), "{id}");
+        assert_eq!(
+            ids.iter().filter(|(other, _)| other == id).count(),
+            1,
+            "{id}"
+        );
+    }
+    let tagged = ids.iter().filter(|(_, web)| *web).count();
+    assert_eq!(tagged, 6);
+    let tags = document["tags"].as_array().expect("tags");
+    assert!(tags.iter().any(|tag| tag["name"] == "Web authentication"));
+}
