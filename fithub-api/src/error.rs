@@ -52,6 +52,9 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 "You do not have permission to perform this action.",
             ),
+            Error::CsrfFailed(reason) => {
+                detail(StatusCode::FORBIDDEN, &format!("CSRF Failed: {reason}"))
+            }
             Error::PreconditionFailed => detail(
                 StatusCode::PRECONDITION_FAILED,
                 "Precondition failed: the object has changed.",

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use fithub_core::accounts::{self, Caller, User};
+use fithub_core::accounts::{Caller, User};
 use fithub_core::audit::Origin;
 use fithub_core::input::{self, Body};
 use fithub_core::precondition::{IfMatch, Tags};
@@ -96,7 +96,8 @@ impl<S: Send + Sync> FromRequest<S> for RawJsonBody {
 #[derive(Clone)]
 pub struct Authenticated(pub User);
 
-/// The authenticated, active user (`Authorization: Bearer …` or `Token …`); 401 otherwise.
+/// The authenticated, active user: `Authorization: Bearer …` or `Token …`, or else the browser
+/// session's cookie with its CSRF checks (see [`crate::session`]); 401 (or a CSRF 403) otherwise.
 pub struct CurrentUser(pub User);
 
 impl FromRequestParts<App> for CurrentUser {
@@ -107,11 +108,7 @@ impl FromRequestParts<App> for CurrentUser {
             tracing::Span::current().record("user_id", user.id);
             return Ok(CurrentUser(user));
         }
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok());
-        let user = accounts::authenticate(&app.db, &app.auth, header).await?;
+        let user = crate::session::identify(parts, app).await?.user;
         // The request's log line names who made it.
         tracing::Span::current().record("user_id", user.id);
         Ok(CurrentUser(user))

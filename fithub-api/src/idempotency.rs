@@ -17,7 +17,6 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fithub_core::Database;
-use fithub_core::accounts;
 use fithub_core::idempotency::{self, Answer, Claim};
 use serde_json::json;
 
@@ -75,15 +74,13 @@ pub async fn idempotent(
         )
             .into_response();
     };
-    // Only an authenticated caller has keys; without credentials the handler answers 401.
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let Ok(user) = accounts::authenticate(&app.db, &app.auth, authorization).await else {
-        return next.run(request).await;
-    };
+    // Only an authenticated caller has keys; without credentials (or failing a session's CSRF
+    // check) the handler answers, and nothing is claimed.
     let (mut parts, body) = request.into_parts();
+    let user = match crate::session::identify(&parts, &app).await {
+        Ok(identity) => identity.user,
+        Err(_) => return next.run(Request::from_parts(parts, body)).await,
+    };
     let Ok(body) = to_bytes(body, MAX_BODY_BYTES).await else {
         return detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.");
     };

@@ -9,6 +9,7 @@ mod conditional;
 mod error;
 mod extract;
 mod form_schema;
+mod housekeeping;
 mod idempotency;
 mod metrics;
 mod middleware;
@@ -18,6 +19,7 @@ mod rate_headers;
 mod resource;
 mod routes;
 mod serve;
+mod session;
 pub mod telemetry;
 
 pub use app::App;

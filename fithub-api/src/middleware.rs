@@ -52,6 +52,7 @@ pub fn cors(config: &Config) -> CorsLayer {
         "ratelimit-remaining",
         "ratelimit-reset",
         "retry-after",
+        "x-csrftoken",
     ]
     .map(HeaderName::from_static);
     CorsLayer::new()

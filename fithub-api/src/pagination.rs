@@ -105,21 +105,40 @@ pub fn base_url(parts: &Parts, app: &App) -> String {
     if let Some(public_url) = &app.config.public_url {
         return public_url.trim_end_matches('/').to_owned();
     }
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(|value| {
-                value
-                    .split(',')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned()
-            })
-            .filter(|value| !value.is_empty())
-    };
+    let scheme = forwarded(parts, app, "x-forwarded-proto").unwrap_or_else(|| "http".to_owned());
+    let host = forwarded(parts, app, "x-forwarded-host")
+        .or_else(|| first_value(parts, header::HOST.as_str()))
+        .or_else(|| parts.uri.authority().map(ToString::to_string))
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{scheme}://{host}")
+}
+
+/// Whether the request came over HTTPS: as the trusted proxy in front says (the API itself
+/// speaks plain HTTP).
+pub fn request_is_https(parts: &Parts, app: &App) -> bool {
+    forwarded(parts, app, "x-forwarded-proto")
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+/// The first value of header `name`, if it is not blank.
+fn first_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(',')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .filter(|value| !value.is_empty())
+}
+
+/// A proxy's `X-Forwarded-*` header, believed only from a trusted proxy.
+fn forwarded(parts: &Parts, app: &App, name: &str) -> Option<String> {
     let behind_trusted_proxy = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -129,13 +148,9 @@ pub fn base_url(parts: &Parts, app: &App) -> String {
                 .iter()
                 .any(|network| network.contains(&peer.ip()))
         });
-    let forwarded = |name| behind_trusted_proxy.then(|| header(name)).flatten();
-    let scheme = forwarded("x-forwarded-proto").unwrap_or_else(|| "http".to_owned());
-    let host = forwarded("x-forwarded-host")
-        .or_else(|| header(header::HOST.as_str()))
-        .or_else(|| parts.uri.authority().map(ToString::to_string))
-        .unwrap_or_else(|| "localhost".to_owned());
-    format!("{scheme}://{host}")
+    behind_trusted_proxy
+        .then(|| first_value(parts, name))
+        .flatten()
 }
 
 #[cfg(test)]

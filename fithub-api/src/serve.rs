@@ -30,7 +30,10 @@ pub async fn serve(
             }
         });
     }
-    serve_router(router(app), listener, shutdown, grace).await
+    let housekeeping = crate::housekeeping::spawn(app.db.clone());
+    let served = serve_router(router(app), listener, shutdown, grace).await;
+    housekeeping.abort();
+    served
 }
 
 /// [`serve`] for any router; tests use it to serve handlers of their own.

@@ -38,6 +38,10 @@ pub enum Error {
     Unauthenticated(AuthFailure),
     #[error("permission denied")]
     Forbidden,
+    /// A request authenticated by a browser session that its page did not send on purpose: no
+    /// CSRF token, a wrong one, or a foreign origin. The reason is in the contract's words.
+    #[error("CSRF check failed: {0}")]
+    CsrfFailed(String),
     /// A conditional write's `If-Match` names no current tag of the object.
     #[error("precondition failed: the object has changed")]
     PreconditionFailed,

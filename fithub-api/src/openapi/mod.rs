@@ -18,10 +18,34 @@ pub use finish::finish;
 
 /// The schemes that authenticate a protected operation, any one of them.
 pub fn security_requirements() -> Vec<SecurityRequirement> {
-    ["jwt", "api_token"]
+    ["jwt", "api_token", "session"]
         .into_iter()
         .map(|scheme| SecurityRequirement::new::<_, _, &str>(scheme, []))
         .collect()
+}
+
+/// Every operation a JWT authenticates also accepts the browser session (the extractor tries
+/// the header, then the cookie): adds `session` to those that do not name it yet.
+pub fn accept_sessions(document: &mut OpenApi) {
+    let session = SecurityRequirement::new::<_, _, &str>("session", []);
+    let jwt = SecurityRequirement::new::<_, _, &str>("jwt", []);
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if let Some(security) = operation.security.as_mut()
+                && security.contains(&jwt)
+                && !security.contains(&session)
+            {
+                security.push(session.clone());
+            }
+        }
+    }
 }
 
 /// Adds `T`'s schema and those it names to the document's components; a reference to it.

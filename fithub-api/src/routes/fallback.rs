@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use fithub_core::accounts;
 
 use crate::App;
 use crate::error::{ApiError, detail};
@@ -22,6 +21,14 @@ impl KnownPaths {
             let _ = paths.insert(template.clone(), ());
         }
         KnownPaths(paths)
+    }
+
+    /// Adds paths the document does not describe (the HTML pages).
+    pub fn with(mut self, paths: &[&str]) -> Self {
+        for path in paths {
+            let _ = self.0.insert(*path, ());
+        }
+        self
     }
 
     fn contains(&self, path: &str) -> bool {
@@ -61,23 +68,16 @@ pub async fn not_found_or_add_slash(
 
 /// `405 {"detail": "Method \"X\" not allowed."}`; axum adds the `Allow` header. On a protected
 /// path, credentials are checked first: 401 comes before 405 (API.md §1.6).
-pub async fn method_not_allowed(
-    State(app): State<App>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    if !is_public(uri.path()) {
-        let credentials = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok());
-        if let Err(error) = accounts::authenticate(&app.db, &app.auth, credentials).await {
-            return ApiError(error).into_response();
-        }
+pub async fn method_not_allowed(State(app): State<App>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    if !is_public(parts.uri.path())
+        && let Err(error) = crate::session::identify(&parts, &app).await
+    {
+        return ApiError(error).into_response();
     }
     detail(
         StatusCode::METHOD_NOT_ALLOWED,
-        &format!("Method \"{method}\" not allowed."),
+        &format!("Method \"{}\" not allowed.", parts.method),
     )
 }
 

@@ -8,7 +8,9 @@ mod fallback;
 mod goals;
 mod health;
 mod nutrition;
+mod pages;
 pub(crate) mod schemas;
+mod web_auth;
 
 use std::sync::Arc;
 
@@ -41,6 +43,8 @@ use schemas::SecuritySchemes;
         (name = "nutrition", description = "Diets, meals, ingredients, categories, records, preferences"),
         (name = "goals", description = "Goals and body measurements"),
         (name = "operations", description = "Liveness, readiness and this document"),
+        (name = "Web authentication", description = "Browser sign-in with a session cookie (`sessionid`); \
+            unsafe methods under a session need the `X-CSRFToken` header"),
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -67,6 +71,12 @@ fn documented_routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::health))
         .routes(routes!(health::ready))
         .routes(routes!(docs::schema))
+        .routes(routes!(web_auth::login))
+        .routes(routes!(web_auth::register))
+        .routes(routes!(web_auth::logout))
+        .routes(routes!(web_auth::user_info))
+        .routes(routes!(web_auth::auth_status))
+        .routes(routes!(web_auth::update_profile))
         .split_for_parts()
 }
 
@@ -79,6 +89,7 @@ struct MetricsDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = documented_routes().1;
     openapi.merge(MetricsDoc::openapi());
+    crate::openapi::accept_sessions(&mut openapi);
     crate::openapi::finish(&mut openapi);
     openapi
 }
@@ -98,7 +109,7 @@ pub fn router(app: App) -> Router {
         // Otherwise served on the internal metrics address only (see `serve`).
         routes = routes.route("/metrics", axum::routing::get(metrics::metrics));
     }
-    let known_paths = Arc::new(fallback::KnownPaths::of(&openapi));
+    let known_paths = Arc::new(fallback::KnownPaths::of(&openapi).with(pages::PATHS));
     let creating = idempotency::CreatingRoutes::of(&openapi);
     let mut router = routes
         .route_layer(axum::middleware::from_fn_with_state(
@@ -108,6 +119,7 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn(conditional::etags))
         .layer(Extension(creating))
         .merge(docs::pages())
+        .merge(pages::routes())
         .layer(Extension(Arc::new(docs::SchemaDocument::of(&openapi))))
         .fallback(fallback::not_found_or_add_slash)
         .method_not_allowed_fallback(fallback::method_not_allowed)

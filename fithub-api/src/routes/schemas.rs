@@ -58,7 +58,7 @@ pub struct ListQuery {
     ordering: Option<String>,
 }
 
-/// The two ways to authenticate (API.md §1.5).
+/// The ways to authenticate: two headers and the browser session.
 pub struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -81,6 +81,15 @@ impl Modify for SecuritySchemes {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "Authorization",
                 "An API token from /api/auth/token/: `Authorization: Token <key>`",
+            ))),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "sessionid",
+                "A browser session from /auth/login/ or /auth/register/. Unsafe methods also \
+                 need the `X-CSRFToken` header, equal to the `csrftoken` cookie, and a trusted \
+                 `Origin`.",
             ))),
         );
     }

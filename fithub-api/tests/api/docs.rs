@@ -2,6 +2,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
 use crate::helpers::TestApp;
+use serde_json::json;
 
 #[tokio::test]
 async fn schema_is_yaml_by_default_and_json_on_request() {
@@ -129,6 +130,12 @@ const OPERATIONS: &[(&str, &str, bool)] = &[
     ("get", "/api/goals/measurements/trends/", false),
     ("get", "/api/goals/measurements/summary/", false),
     ("post", "/api/goals/measurements/bulk_create/", true),
+    ("post", "/auth/register/", true),
+    ("post", "/auth/login/", true),
+    ("post", "/auth/logout/", false),
+    ("get", "/auth/user-info/", false),
+    ("get", "/auth/auth-status/", false),
+    ("post", "/auth/update-profile/", true),
 ];
 
 #[tokio::test]
@@ -174,16 +181,36 @@ async fn every_endpoint_has_its_request_and_response_schemas() {
                 "{method} {path} documents its request body"
             );
         }
-        let protected = !path.starts_with("/api/auth/") && *path != "/api/accounts/register/";
+        let public = [
+            "/api/accounts/register/",
+            "/auth/register/",
+            "/auth/login/",
+            "/auth/auth-status/",
+        ];
+        let protected = !path.starts_with("/api/auth/") && !public.contains(path);
         assert_eq!(
             operation["security"].is_array(),
             protected,
             "{method} {path}: security requirements"
         );
+        if protected {
+            assert!(
+                operation["security"]
+                    .as_array()
+                    .is_some_and(|schemes| schemes.contains(&json!({"session": []}))),
+                "{method} {path} accepts the browser session: {}",
+                operation["security"]
+            );
+        }
     }
     let schemes = &document["components"]["securitySchemes"];
     assert_eq!(schemes["jwt"]["scheme"], "bearer");
     assert_eq!(schemes["api_token"]["name"], "Authorization");
+    assert_eq!(
+        schemes["session"],
+        json!({"type": "apiKey", "in": "cookie", "name": "sessionid",
+            "description": schemes["session"]["description"]})
+    );
 }
 
 #[tokio::test]
@@ -398,4 +425,29 @@ async fn request_schemas_follow_the_readers_declarations() {
     assert_eq!(record["required"], serde_json::json!(["timestamp"]));
     let password = &schemas["RegisterRequest"]["properties"]["password"];
     assert_eq!(password["maxLength"], 4096);
+}
+
+#[tokio::test]
+async fn web_authentication_operation_ids_are_their_own() {
+    let document = serde_json::to_value(fithub_api::openapi()).expect("json");
+    let mut ids: Vec<(String, bool)> = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for operation in item.as_object().expect("item").values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                ids.push((id.to_owned(), path.starts_with("/auth/")));
+            }
+        }
+    }
+    for (id, _) in ids.iter().filter(|(_, web)| *web) {
+        assert!(id.starts_with("auth_"), "{id}");
+        assert_eq!(
+            ids.iter().filter(|(other, _)| other == id).count(),
+            1,
+            "{id}"
+        );
+    }
+    let tagged = ids.iter().filter(|(_, web)| *web).count();
+    assert_eq!(tagged, 6);
+    let tags = document["tags"].as_array().expect("tags");
+    assert!(tags.iter().any(|tag| tag["name"] == "Web authentication"));
 }

@@ -132,6 +132,20 @@ impl TestApp {
         }
     }
 
+    /// Another replica of this app: its own `App` and pool on the same database.
+    pub async fn replica(&self) -> TestApp {
+        let url = self._database.as_ref().expect("a test database").url();
+        let db = Database::connect(url, &fithub_core::db::PoolSettings::default())
+            .await
+            .expect("second pool");
+        let app = App::new((*self.app.config).clone(), db, Secret::new(TEST_SECRET));
+        TestApp {
+            router: router(app.clone()),
+            app,
+            _database: None,
+        }
+    }
+
     pub fn db(&self) -> &Database {
         &self.app.db
     }
@@ -228,6 +242,77 @@ pub struct Session {
     pub refresh: String,
 }
 
+/// A browser signed in through `/auth/`: the cookies it was given.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub session_id: String,
+    pub csrf_token: String,
+}
+
+impl Browser {
+    /// The cookies a sign-in answer set; panics without them.
+    #[track_caller]
+    pub fn from_response(response: &TestResponse) -> Browser {
+        let cookie = |name: &str| {
+            set_cookies(response)
+                .into_iter()
+                .find_map(|cookie| {
+                    cookie
+                        .split(';')
+                        .next()
+                        .and_then(|pair| pair.strip_prefix(&format!("{name}=")))
+                        .map(str::to_owned)
+                })
+                .unwrap_or_else(|| panic!("no {name} cookie: {:?}", response.headers))
+        };
+        Browser {
+            session_id: cookie("sessionid"),
+            csrf_token: cookie("csrftoken"),
+        }
+    }
+}
+
+/// Every `Set-Cookie` of a response.
+pub fn set_cookies(response: &TestResponse) -> Vec<String> {
+    response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().expect("ascii").to_owned())
+        .collect()
+}
+
+impl TestApp {
+    /// Signs up `username` through `/auth/register/`; the browser's cookies.
+    pub async fn sign_up(&self, username: &str) -> Browser {
+        let response = self
+            .post(
+                "/auth/register/",
+                json!({
+                    "username": username,
+                    "email": format!("{username}@example.com"),
+                    "password": STRONG_PASSWORD,
+                    "password_confirm": STRONG_PASSWORD,
+                }),
+            )
+            .await;
+        response.assert_status(StatusCode::CREATED);
+        Browser::from_response(&response)
+    }
+
+    /// Signs `username` in through `/auth/login/`.
+    pub async fn sign_in(&self, username: &str) -> Browser {
+        let response = self
+            .post(
+                "/auth/login/",
+                json!({"username": username, "password": STRONG_PASSWORD}),
+            )
+            .await;
+        response.assert_status(StatusCode::OK);
+        Browser::from_response(&response)
+    }
+}
+
 pub struct Call<'a> {
     app: &'a TestApp,
     request: axum::http::request::Builder,
@@ -247,6 +332,23 @@ impl Call<'_> {
 
     pub fn by(self, session: &Session) -> Self {
         self.bearer(&session.access)
+    }
+
+    /// The browser's cookies, without the CSRF header.
+    pub fn cookies(self, browser: &Browser) -> Self {
+        self.header(
+            "cookie",
+            &format!(
+                "sessionid={}; csrftoken={}",
+                browser.session_id, browser.csrf_token
+            ),
+        )
+    }
+
+    /// The browser's cookies and, as its page's script sends it, the CSRF header.
+    pub fn browser(self, browser: &Browser) -> Self {
+        let token = browser.csrf_token.clone();
+        self.cookies(browser).header("x-csrftoken", &token)
     }
 
     pub fn json(mut self, body: &Value) -> Self {

@@ -16,5 +16,6 @@ mod nutrition;
 mod operations;
 mod routing;
 mod security;
+mod sessions;
 mod shutdown;
 mod startup;

@@ -11,3 +11,4 @@ pub mod man;
 pub mod migrate;
 pub mod user;
 mod user_create;
+mod user_sessions;

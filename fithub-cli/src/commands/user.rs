@@ -12,6 +12,7 @@ use fithub_core::audit::Origin;
 use serde::Serialize;
 
 use super::user_create::{self, CreateArgs, read_new_password};
+use super::user_sessions;
 use crate::output::{Format, explain, print_json, say, table, time};
 use crate::{GlobalArgs, Outcome, prompt};
 
@@ -49,8 +50,21 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// End every JWT and the API token of a user
+    /// End every JWT, the API token and the browser sessions of a user
     RevokeTokens {
+        /// Id, username or email
+        user: String,
+    },
+    /// List a user's browser sessions (signed in on the web pages)
+    Sessions {
+        /// Id, username or email
+        user: String,
+        /// Output: text (a table) or json
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// End every browser session of a user (their tokens stay valid)
+    Logout {
         /// Id, username or email
         user: String,
     },
@@ -215,6 +229,14 @@ async fn execute(db: &Database, command: UserCommand) -> anyhow::Result<Outcome>
             let user = find(db, &user).await?;
             accounts::revoke_tokens(db, &user, &origin).await?;
             say!("Revoked every token of {}", user.username)?;
+        }
+        UserCommand::Sessions { user, format } => {
+            let user = find(db, &user).await?;
+            user_sessions::list(db, &user, format).await?;
+        }
+        UserCommand::Logout { user } => {
+            let user = find(db, &user).await?;
+            user_sessions::logout(db, &user, &origin).await?;
         }
         UserCommand::Delete { user, yes } => {
             let user = find(db, &user).await?;

@@ -304,3 +304,59 @@ async fn an_unmigrated_database_is_named_with_the_fix() {
         stderr(&output)
     );
 }
+
+#[tokio::test]
+async fn sessions_are_listed_and_ended() {
+    for database in TestDatabase::all_migrated().await {
+        assert_exit(&create(&database, "ada", &[]), 0);
+        let db = database.database();
+        let auth = accounts::Auth::new(
+            &fithub_core::config::Secret::new("a-cli-test-secret-a-cli-test-secret"),
+            &fithub_core::Config::default(),
+            Passwords::new(1),
+        );
+        let body = serde_json::json!({"username": "ada", "password": PASSWORD});
+        for agent in ["Firefox/140", "Chromium/156"] {
+            let browser = accounts::Browser {
+                session_id: None,
+                user_agent: Some(agent),
+            };
+            let origin = Origin {
+                client_addr: Some("192.0.2.7".to_owned()),
+                ..Origin::default()
+            };
+            let body = body.as_object().expect("object");
+            accounts::sign_in(db, &auth, body, &origin, &browser)
+                .await
+                .expect("sign in");
+        }
+        let listed = run(&database, &["user", "sessions", "ada", "--format", "json"]);
+        assert_exit(&listed, 0);
+        let sessions = json(&listed);
+        assert_eq!(sessions.as_array().map(Vec::len), Some(2), "{sessions}");
+        assert_eq!(sessions[0]["user_agent"], "Chromium/156", "newest first");
+        assert_eq!(sessions[0]["client_addr"], "192.0.2.7");
+        assert_eq!(sessions[0]["id"].as_str().map(str::len), Some(12));
+        let table = run(&database, &["user", "sessions", "ada"]);
+        assert_exit(&table, 0);
+        for expected in ["Session", "Expires", "Firefox/140", "192.0.2.7"] {
+            assert!(stdout(&table).contains(expected), "{}", stdout(&table));
+        }
+
+        let ended = run(&database, &["user", "logout", "ada"]);
+        assert_exit(&ended, 0);
+        assert_eq!(stdout(&ended), "Ended 2 browser sessions of ada\n");
+        let none = run(&database, &["user", "sessions", "ada"]);
+        assert_eq!(stdout(&none), "ada has no browser session\n");
+        let audited = audit::list(
+            db,
+            &AuditFilter {
+                action: Some("auth.sessions_ended".into()),
+                ..AuditFilter::default()
+            },
+        )
+        .await
+        .expect("audit");
+        assert_eq!(audited.len(), 1);
+    }
+}

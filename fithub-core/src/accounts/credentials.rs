@@ -9,9 +9,9 @@ use super::password_rules::PASSWORD_TEXT;
 use super::registration::USERNAME_MAX;
 use super::store;
 use super::tokens::Auth;
-use crate::audit::Origin;
-use crate::db::Database;
-use crate::error::Result;
+use crate::audit::{self, Entry, Origin};
+use crate::db::{Database, Transaction};
+use crate::error::{Error, Result};
 use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
 
 /// `username` and `password`, both required, not blank and within their limits.
@@ -51,6 +51,42 @@ impl Credentials {
             .map(|found| found.user)
             .filter(|user| matches && user.is_active))
     }
+}
+
+/// A login with a username and password (JWT pair, browser session): the active user, or
+/// [`AuthFailure::LoginFailed`](super::AuthFailure::LoginFailed) after recording the failure.
+pub(super) async fn log_in(
+    db: &Database,
+    auth: &Auth,
+    body: &crate::input::Body,
+    origin: &Origin,
+) -> Result<User> {
+    let credentials = Credentials::read(auth, body, origin).await?;
+    match credentials.check(db, auth).await? {
+        Some(user) => Ok(user),
+        None => {
+            let entry = Entry::new("auth.login_failed")
+                .details(serde_json::json!({ "username": credentials.username }));
+            audit::record(db, origin, entry).await?;
+            Err(Error::Unauthenticated(super::AuthFailure::LoginFailed))
+        }
+    }
+}
+
+/// What every successful login writes, in its transaction: the last login and the audit entry
+/// (`via` says which kind of credential it issued).
+pub(super) async fn record_login(
+    tx: &mut Transaction,
+    user: &User,
+    origin: &Origin,
+    via: &'static str,
+) -> Result<()> {
+    store::record_login(&mut *tx, user.id).await?;
+    let entry = Entry::new("auth.login")
+        .by(user)
+        .on("user", user.id)
+        .details(serde_json::json!({ "via": via }));
+    audit::record(&mut *tx, origin, entry).await
 }
 
 /// Counts one authentication attempt from the request's client and, when there is one, for the

@@ -10,6 +10,7 @@ mod password_rules;
 mod passwords;
 mod profile;
 mod registration;
+mod sessions;
 mod store;
 mod tokens;
 mod user_cache;
@@ -32,7 +33,14 @@ pub use passwords::{Passwords, check_password_hash};
 pub use profile::{
     PASSWORD_CHANGE_FORM, PROFILE_FORM, change_password, delete_account, update_profile,
 };
-pub use registration::{NewAccount, REGISTRATION_FORM, Registered, register};
+pub use registration::{
+    NewAccount, REGISTRATION_FORM, Registered, register, register_with_session,
+};
+pub use sessions::{
+    Browser, NewSession, SESSION_LIFETIME, SessionInfo, SessionKey, SessionUser,
+    anonymous_csrf_token, csrf_token, csrf_token_matches, end_user_sessions, list_sessions,
+    purge_expired as purge_expired_sessions, session_user, sign_in, sign_out,
+};
 pub use store::lock_user;
 pub use tokens::{
     Auth, REFRESH_FORM, TokenPair, VERIFY_FORM, obtain_token_pair, refresh_token_pair, verify_token,

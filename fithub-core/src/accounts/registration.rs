@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::credentials::count_attempt;
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext, password_problems};
+use super::sessions::{self, Browser, NewSession};
 use super::store::{self, NewUserRow};
 use super::tokens::{Auth, TokenPair, issue_pair};
 use super::{Profile, User};
@@ -73,6 +74,41 @@ pub async fn register(
     body: &Body,
     origin: &Origin,
 ) -> Result<Registered> {
+    let account = read_account(db, auth, body, origin).await?;
+    let (mut tx, user) = create_registered(db, auth, &account, origin).await?;
+    let tokens = issue_pair(&mut tx, auth, &user, None).await?;
+    tx.commit().await?;
+    Ok(Registered {
+        user: user.profile(),
+        tokens,
+        message: "User created successfully",
+    })
+}
+
+/// `POST /auth/register/`: the same rules and errors as [`register`], and the new user is signed
+/// in with a browser session instead of a token pair.
+pub async fn register_with_session(
+    db: &Database,
+    auth: &Auth,
+    body: &Body,
+    origin: &Origin,
+    browser: &Browser<'_>,
+) -> Result<(User, NewSession)> {
+    let account = read_account(db, auth, body, origin).await?;
+    let (mut tx, user) = create_registered(db, auth, &account, origin).await?;
+    let session = sessions::start(&mut tx, auth, &user, origin, browser).await?;
+    tx.commit().await?;
+    Ok((user, session))
+}
+
+/// The new account a registration body describes, once it passes every rule; counted as an
+/// authentication attempt.
+async fn read_account(
+    db: &Database,
+    auth: &Auth,
+    body: &Body,
+    origin: &Origin,
+) -> Result<NewAccount> {
     let mut reader = Reader::new(body, Mode::Create, REGISTRATION_FORM);
     let username = reader.string("username");
     let email = reader.string("email");
@@ -110,24 +146,29 @@ pub async fn register(
     }
     check_password_rules("password", &account.password, account.context())?;
 
+    Ok(account)
+}
+
+/// Inserts the account and records its registration, in a transaction the caller finishes with
+/// the credential it issues.
+async fn create_registered(
+    db: &Database,
+    auth: &Auth,
+    account: &NewAccount,
+    origin: &Origin,
+) -> Result<(Transaction, User)> {
     // Hashed before the transaction: argon2 takes a while, and SQLite's write lock is held from
     // the transaction's start.
     let password_hash = auth.passwords.hash(&account.password).await?;
     let mut tx = Transaction::begin(db).await?;
-    let user = insert_account(&mut tx, &account, &password_hash).await?;
-    let tokens = issue_pair(&mut tx, auth, &user, None).await?;
+    let user = insert_account(&mut tx, account, &password_hash).await?;
     audit::record(
         &mut tx,
         origin,
         Entry::new("user.register").by(&user).on("user", user.id),
     )
     .await?;
-    tx.commit().await?;
-    Ok(Registered {
-        user: user.profile(),
-        tokens,
-        message: "User created successfully",
-    })
+    Ok((tx, user))
 }
 
 impl NewAccount {

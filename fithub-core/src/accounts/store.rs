@@ -142,10 +142,13 @@ pub async fn record_login<'e>(executor: impl Into<Executor<'e>>, id: i64) -> Res
     Ok(())
 }
 
-/// Ends every credential issued so far: the JWTs (see [`end_token_generation`]) and the API
-/// token, which is deleted.
+/// Ends every credential issued so far: the JWTs (see [`end_token_generation`]), the API
+/// token and the browser sessions, which are deleted. Every event that must sign a user out
+/// everywhere (password change or reset, deactivation, `fithub user revoke-tokens`) comes here;
+/// deleting the user cascades to the same rows.
 pub async fn revoke_credentials(tx: &mut crate::db::Transaction, id: i64) -> Result<()> {
     end_token_generation(tx, id).await?;
+    super::sessions::end_sessions(tx, id).await?;
     query("DELETE FROM api_tokens WHERE user_id = $1")
         .bind(id)
         .execute(&mut *tx)

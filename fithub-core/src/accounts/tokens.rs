@@ -13,7 +13,7 @@ use time::Duration;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::credentials::{Credentials, count_attempt};
+use super::credentials::{count_attempt, log_in, record_login};
 use super::jwt::{Claims, Jwt, TokenKind};
 use super::passwords::Passwords;
 use super::store;
@@ -91,15 +91,9 @@ pub async fn obtain_token_pair(
     body: &Body,
     origin: &Origin,
 ) -> Result<TokenPair> {
-    let credentials = Credentials::read(auth, body, origin).await?;
-    let Some(user) = credentials.check(db, auth).await? else {
-        let entry = Entry::new("auth.login_failed")
-            .details(serde_json::json!({ "username": credentials.username }));
-        audit::record(db, origin, entry).await?;
-        return Err(Error::Unauthenticated(AuthFailure::LoginFailed));
-    };
+    let user = log_in(db, auth, body, origin).await?;
     let mut tx = Transaction::begin(db).await?;
-    store::record_login(&mut tx, user.id).await?;
+    record_login(&mut tx, &user, origin, "jwt").await?;
     // Housekeeping: the user's expired refresh tokens can never be used again.
     query("DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2")
         .bind(user.id)
@@ -107,12 +101,6 @@ pub async fn obtain_token_pair(
         .execute(&mut tx)
         .await?;
     let pair = issue_pair(&mut tx, auth, &user, None).await?;
-    audit::record(
-        &mut tx,
-        origin,
-        Entry::new("auth.login").by(&user).on("user", user.id),
-    )
-    .await?;
     tx.commit().await?;
     // Its last login changed.
     auth.users.forget(user.id);

@@ -20,6 +20,12 @@ impl Config {
         if let Some(url) = &self.public_url {
             problems.extend(public_url_problem(url));
         }
+        problems.extend(
+            self.csrf_trusted_origins
+                .iter()
+                .filter(|origin| *origin != "*")
+                .filter_map(|origin| origin_problem(origin)),
+        );
         if self.env == Environment::Production {
             problems.extend(self.production_problems());
         }
@@ -51,6 +57,21 @@ impl Config {
         {
             problems.push(in_production(
                 "FITHUB_CORS_ALLOWED_ORIGINS must not list `null` (any sandboxed page sends it)",
+            ));
+        }
+        if self
+            .csrf_trusted_origins
+            .iter()
+            .any(|origin| origin == "*" || origin == "null")
+        {
+            problems.push(in_production(
+                "FITHUB_CSRF_TRUSTED_ORIGINS must list the trusted origins, not `*` or `null`,",
+            ));
+        }
+        if self.session_cookie_secure == Some(false) {
+            problems.push(in_production(
+                "FITHUB_SESSION_COOKIE_SECURE must not be false (session cookies would cross \
+                 plain HTTP)",
             ));
         }
         if self
@@ -113,6 +134,26 @@ fn jwt_secret_problem(secret: &Secret) -> Option<String> {
         format!(
             "FITHUB_JWT_SECRET has too little variety ({distinct} distinct bytes, at least \
              {MIN_JWT_SECRET_DISTINCT_BYTES}): use random bytes, e.g. `openssl rand -hex 32`"
+        )
+    })
+}
+
+/// Why `origin` is not an origin a browser sends (`https://app.example.com`, a port at most),
+/// if it is not.
+fn origin_problem(origin: &str) -> Option<String> {
+    let is_origin = url::Url::parse(origin).is_ok_and(|parsed| {
+        matches!(parsed.scheme(), "http" | "https")
+            && parsed.has_host()
+            && parsed.path() == "/"
+            && parsed.query().is_none()
+            && parsed.fragment().is_none()
+            && parsed.username().is_empty()
+            && !origin.trim_end_matches('/').ends_with(':')
+    }) && origin.matches('/').count() <= 3;
+    (!is_origin).then(|| {
+        format!(
+            "FITHUB_CSRF_TRUSTED_ORIGINS must list origins such as https://app.example.com, \
+             without a path ({origin:?})"
         )
     })
 }

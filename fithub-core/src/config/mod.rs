@@ -104,6 +104,15 @@ pub struct Config {
     /// (pagination, the router roots) are built on it. Unset, they are built on the request's
     /// `Host` header, which any client can forge; production requires it.
     pub public_url: Option<String>,
+    /// Whether the `sessionid` and `csrftoken` cookies carry `Secure`. Unset: always in
+    /// production, otherwise when the request came over HTTPS (behind a trusted proxy, as its
+    /// `X-Forwarded-Proto` says).
+    pub session_cookie_secure: Option<bool>,
+    /// Origins (`https://app.example.com`) whose pages may sign in and send cookie-authenticated
+    /// writes, besides the API's own. Empty: the origins `cors_allowed_origins` lists explicitly.
+    /// `*` trusts no other origin.
+    #[serde(deserialize_with = "comma_list")]
+    pub csrf_trusted_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -133,6 +142,8 @@ impl Default for Config {
             request_timeout_secs: 30,
             hsts_max_age_secs: 0,
             public_url: None,
+            session_cookie_secure: None,
+            csrf_trusted_origins: Vec::new(),
         }
     }
 }
@@ -212,6 +223,27 @@ impl Config {
         Duration::from_secs(self.shutdown_grace_secs)
     }
 
+    /// The origins trusted for CSRF besides the API's own (see `csrf_trusted_origins`): a `*`,
+    /// here or in the CORS list, trusts nobody.
+    pub fn trusted_origins(&self) -> Vec<String> {
+        let listed = if self.csrf_trusted_origins.is_empty() {
+            &self.cors_allowed_origins
+        } else {
+            &self.csrf_trusted_origins
+        };
+        listed
+            .iter()
+            .filter(|origin| *origin != "*" && *origin != "null")
+            .map(|origin| origin.trim_end_matches('/').to_ascii_lowercase())
+            .collect()
+    }
+
+    /// Whether session cookies are `Secure` for a request that came over HTTPS or not.
+    pub fn session_cookie_secure_for(&self, request_is_https: bool) -> bool {
+        self.session_cookie_secure
+            .unwrap_or(self.is_production() || request_is_https)
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs.max(1))
     }
@@ -286,6 +318,22 @@ impl Config {
                 self.public_url
                     .clone()
                     .unwrap_or_else(|| "(the request's Host)".to_owned()),
+            ),
+            (
+                "session_cookie_secure",
+                match self.session_cookie_secure {
+                    Some(secure) => secure.to_string(),
+                    None if self.is_production() => "true (production)".to_owned(),
+                    None => "(by the request's scheme)".to_owned(),
+                },
+            ),
+            (
+                "csrf_trusted_origins",
+                if self.csrf_trusted_origins.is_empty() {
+                    format!("(the CORS origins: {})", self.trusted_origins().join(","))
+                } else {
+                    self.csrf_trusted_origins.join(",")
+                },
             ),
             (
                 "trusted_proxies",

@@ -216,6 +216,14 @@ fn production_refuses_each_unsafe_setting_by_name() {
         ),
         (("FITHUB_METRICS_BIND", ""), "FITHUB_METRICS_BIND"),
         (("FITHUB_PUBLIC_URL", ""), "FITHUB_PUBLIC_URL must be set"),
+        (
+            ("FITHUB_CSRF_TRUSTED_ORIGINS", "*"),
+            "FITHUB_CSRF_TRUSTED_ORIGINS must list the trusted origins",
+        ),
+        (
+            ("FITHUB_SESSION_COOKIE_SECURE", "false"),
+            "FITHUB_SESSION_COOKIE_SECURE must not be false",
+        ),
     ] {
         let error = production_with(&[change]).unwrap_err().to_string();
         assert!(error.contains(named), "{change:?}: {error}");
@@ -316,4 +324,51 @@ fn trusted_proxies_accept_addresses_and_networks() {
     )
     .unwrap_err();
     assert!(error.to_string().contains("nonsense"), "{error}");
+}
+
+#[test]
+fn csrf_trusts_the_explicit_cors_origins_unless_told_otherwise() {
+    let config = load(
+        None,
+        &[],
+        &[("FITHUB_CORS_ALLOWED_ORIGINS", "https://App.example/, *")],
+    )
+    .expect("config");
+    assert_eq!(config.trusted_origins(), vec!["https://app.example"]);
+    assert!(
+        Config::default().trusted_origins().is_empty(),
+        "CORS `*` trusts nobody"
+    );
+    let config = load(
+        None,
+        &[],
+        &[
+            ("FITHUB_CORS_ALLOWED_ORIGINS", "https://app.example"),
+            ("FITHUB_CSRF_TRUSTED_ORIGINS", "*"),
+        ],
+    )
+    .expect("config");
+    assert!(
+        config.trusted_origins().is_empty(),
+        "`*` trusts no other origin"
+    );
+    let error = load(
+        None,
+        &[],
+        &[("FITHUB_CSRF_TRUSTED_ORIGINS", "app.example/path")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("FITHUB_CSRF_TRUSTED_ORIGINS"), "{error}");
+}
+
+#[test]
+fn session_cookies_are_secure_in_production_or_over_https() {
+    let development = Config::default();
+    assert!(!development.session_cookie_secure_for(false));
+    assert!(development.session_cookie_secure_for(true));
+    let production = production_with(&[]).expect("production");
+    assert!(production.session_cookie_secure_for(false));
+    let forced = load(None, &[], &[("FITHUB_SESSION_COOKIE_SECURE", "true")]).expect("config");
+    assert!(forced.session_cookie_secure_for(false));
 }
