@@ -6,6 +6,7 @@ mod auth;
 mod binary;
 mod bodies;
 mod docs;
+mod faults;
 mod goals;
 mod health;
 mod helpers;
