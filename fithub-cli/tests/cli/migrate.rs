@@ -130,7 +130,7 @@ async fn four_concurrent_runs_on_postgres_apply_each_migration_once() {
         unreachable!()
     };
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM refinery_schema_history")
-        .fetch_one(pool)
+        .fetch_one(pool.primary())
         .await
         .expect("count");
     assert_eq!(rows, 5, "V1 to V5, once each");
