@@ -6,6 +6,7 @@
 
 mod app;
 mod conditional;
+mod connections;
 mod error;
 mod extract;
 mod idempotency;
@@ -19,6 +20,7 @@ mod serve;
 pub mod telemetry;
 
 pub use app::App;
+pub use connections::ConnectionLimits;
 pub use error::ApiError;
 pub use metrics::metrics_router;
 pub use routes::{openapi, router};

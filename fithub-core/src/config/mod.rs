@@ -104,6 +104,14 @@ pub struct Config {
     /// (pagination, the router roots) are built on it. Unset, they are built on the request's
     /// `Host` header, which any client can forge; production requires it.
     pub public_url: Option<String>,
+    /// A client must send a whole request head within this many seconds of its first byte.
+    pub http_header_timeout_secs: u64,
+    /// A connection with no request under way is closed after this many seconds. Keep it above
+    /// the load balancer's own idle timeout (the ALB's is 60 s), so that the balancer, not the
+    /// API, closes an idle connection, and never reuses one the API has just closed.
+    pub http_idle_timeout_secs: u64,
+    /// Client connections open at once; more wait in the listen backlog.
+    pub http_max_connections: usize,
 }
 
 impl Default for Config {
@@ -133,6 +141,9 @@ impl Default for Config {
             request_timeout_secs: 30,
             hsts_max_age_secs: 0,
             public_url: None,
+            http_header_timeout_secs: 10,
+            http_idle_timeout_secs: 65,
+            http_max_connections: 4096,
         }
     }
 }
@@ -281,6 +292,18 @@ impl Config {
                 self.request_timeout_secs.to_string(),
             ),
             ("hsts_max_age_secs", self.hsts_max_age_secs.to_string()),
+            (
+                "http_header_timeout_secs",
+                self.http_header_timeout_secs.to_string(),
+            ),
+            (
+                "http_idle_timeout_secs",
+                self.http_idle_timeout_secs.to_string(),
+            ),
+            (
+                "http_max_connections",
+                self.http_max_connections.to_string(),
+            ),
             (
                 "public_url",
                 self.public_url

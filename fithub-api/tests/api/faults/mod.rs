@@ -2,3 +2,4 @@
 
 mod lock_order;
 mod outage;
+mod slow_clients;
