@@ -14,6 +14,7 @@ mod metrics;
 mod middleware;
 mod openapi;
 mod pagination;
+mod purge;
 mod resource;
 mod routes;
 mod serve;

@@ -22,6 +22,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let grace = app.config.shutdown_grace();
     let limits = ConnectionLimits::from_config(&app.config);
+    tokio::spawn(crate::purge::run(
+        app.db.clone(),
+        app.config.audit_retention_days,
+    ));
     if let Some(address) = app.config.metrics_bind {
         // Metrics on their own, internal address; they live as long as the process.
         let metrics = TcpListener::bind(address).await?;

@@ -112,6 +112,8 @@ pub struct Config {
     pub http_idle_timeout_secs: u64,
     /// Client connections open at once; more wait in the listen backlog.
     pub http_max_connections: usize,
+    /// Audit entries older than this many days are removed (whole months on PostgreSQL).
+    pub audit_retention_days: u32,
 }
 
 impl Default for Config {
@@ -144,6 +146,7 @@ impl Default for Config {
             http_header_timeout_secs: 10,
             http_idle_timeout_secs: 65,
             http_max_connections: 4096,
+            audit_retention_days: 400,
         }
     }
 }
@@ -303,6 +306,10 @@ impl Config {
             (
                 "http_max_connections",
                 self.http_max_connections.to_string(),
+            ),
+            (
+                "audit_retention_days",
+                self.audit_retention_days.to_string(),
             ),
             (
                 "public_url",

@@ -46,6 +46,9 @@ pub(crate) struct Outage {
     began: AtomicU64,
     epoch: Instant,
     connect_timeout: Duration,
+    /// Wakes the checkouts already waiting for a connection when the database is found down:
+    /// they would otherwise wait out the pool's timeout.
+    tripped: tokio::sync::Notify,
 }
 
 impl Outage {
@@ -56,6 +59,7 @@ impl Outage {
             began: AtomicU64::new(0),
             epoch: Instant::now(),
             connect_timeout,
+            tripped: tokio::sync::Notify::new(),
         })
     }
 
@@ -96,9 +100,15 @@ impl Outage {
         if !self.down.swap(true, Ordering::AcqRel) {
             tracing::warn!("the database is unreachable: answering 503 until a probe reconnects");
         }
+        self.tripped.notify_waiters();
         if !self.probing.swap(true, Ordering::AcqRel) {
             tokio::spawn(probe(self.clone(), options.clone()));
         }
+    }
+
+    /// Completes when the database is next found down.
+    pub(crate) fn tripped(&self) -> tokio::sync::futures::Notified<'_> {
+        self.tripped.notified()
     }
 
     /// Whether a connection `age` old was opened before the last outage began: it is dead.

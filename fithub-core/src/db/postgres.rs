@@ -41,11 +41,15 @@ impl PgPools {
     pub(super) async fn checkout(
         &self,
     ) -> sqlx::Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        // Listening before the check: a trip between the two still wakes this checkout.
+        let tripped = self.outage.tripped();
         self.check()?;
-        self.primary
-            .acquire()
-            .await
-            .inspect_err(|error| self.observe(error))
+        tokio::select! {
+            acquired = self.primary.acquire() => {
+                acquired.inspect_err(|error| self.observe(error))
+            }
+            () = tripped => self.check().and(Err(sqlx::Error::PoolTimedOut)),
+        }
     }
 }
 
