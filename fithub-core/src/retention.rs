@@ -81,7 +81,7 @@ async fn prune_audit_in(tx: &mut Transaction, retention_days: u32) -> Result<Pur
         });
     }
     // The months to come first, so that writes keep landing in monthly partitions.
-    query("SELECT 1 FROM fithub_audit_partitions_ahead($1)")
+    query("SELECT 1 FROM fithub_audit_partitions_ahead(CAST($1 AS integer))")
         .bind(PARTITIONS_AHEAD)
         .fetch_all::<(i32,)>(&mut *tx)
         .await?;

@@ -110,7 +110,14 @@ async fn audit_prune_keeps_the_retention_on_both_databases() {
         }
         let pruned = fithub(
             dir.path(),
-            &["audit", "prune", "--retention-days", "400", "--format", "json"],
+            &[
+                "audit",
+                "prune",
+                "--retention-days",
+                "400",
+                "--format",
+                "json",
+            ],
             &env,
         );
         assert_exit(&pruned, 0);

@@ -19,13 +19,16 @@ async fn purge_removes_what_expired_and_keeps_the_rest() {
     for test in TestDatabase::all_migrated().await {
         let db = test.database();
         let now = Timestamp::now();
-        let user: i64 = query(
-            "INSERT INTO users (username, password_hash) VALUES ('ada', 'x') RETURNING id",
-        )
-        .fetch_scalar(db)
-        .await
-        .expect("user");
-        for (jti, expires) in [("old", now - Duration::hours(1)), ("new", now + Duration::days(1))] {
+        let user: i64 =
+            query("INSERT INTO users (username, password_hash) VALUES ('ada', 'x') RETURNING id")
+                .writing()
+                .fetch_scalar(db)
+                .await
+                .expect("user");
+        for (jti, expires) in [
+            ("old", now - Duration::hours(1)),
+            ("new", now + Duration::days(1)),
+        ] {
             query(
                 "INSERT INTO refresh_tokens (jti, user_id, family_id, issued_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -55,11 +58,13 @@ async fn purge_removes_what_expired_and_keeps_the_rest() {
         // partition (a month that never got one).
         let ancient = now - Duration::days(500);
         if db.dialect() == Dialect::Postgres {
-            query("SELECT 1 FROM fithub_audit_partition(date_trunc('month', $1 AT TIME ZONE 'UTC'))")
-                .bind(ancient)
-                .fetch_all::<(i32,)>(db)
-                .await
-                .expect("an old month's partition");
+            query(
+                "SELECT 1 FROM fithub_audit_partition(date_trunc('month', $1 AT TIME ZONE 'UTC'))",
+            )
+            .bind(ancient)
+            .fetch_all::<(i32,)>(db)
+            .await
+            .expect("an old month's partition");
         }
         audit_entry(db, "old.partitioned", ancient).await;
         let older = now - Duration::days(600);
@@ -82,7 +87,10 @@ async fn purge_removes_what_expired_and_keeps_the_rest() {
             .expect("audit");
         assert_eq!(left, [("recent".to_owned(),)]);
         // Nothing left to purge.
-        assert_eq!(purge(db, 400).await.expect("again"), Some(Purged::default()));
+        assert_eq!(
+            purge(db, 400).await.expect("again"),
+            Some(Purged::default())
+        );
     }
 }
 
