@@ -73,10 +73,15 @@ impl IntoResponse for ApiError {
             }
             Error::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
-                detail(
+                let mut response = detail(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Service temporarily unavailable, try again later.",
-                )
+                );
+                // The database is probed every 100 ms while down: a second is worth waiting.
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
             }
             error @ (Error::Config(_) | Error::Migration(_) | Error::Internal(_)) => {
                 tracing::error!(%error, "request failed");

@@ -6,15 +6,16 @@
 
 mod app;
 mod conditional;
+mod connections;
 mod error;
 mod extract;
 mod form_schema;
-mod housekeeping;
 mod idempotency;
 mod metrics;
 mod middleware;
 mod openapi;
 mod pagination;
+mod purge;
 mod rate_headers;
 mod resource;
 mod routes;
@@ -23,6 +24,7 @@ mod session;
 pub mod telemetry;
 
 pub use app::App;
+pub use connections::ConnectionLimits;
 pub use error::ApiError;
 pub use metrics::metrics_router;
 pub use routes::{openapi, router};

@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
+use crate::connections::{ConnectionLimits, LimitedListener};
 use crate::{App, router};
 
 /// Serves the application until `shutdown` completes, then stops accepting connections and waits
@@ -19,6 +21,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = app.config.shutdown_grace();
+    let limits = ConnectionLimits::from_config(&app.config);
+    tokio::spawn(crate::purge::run(
+        app.db.clone(),
+        app.config.audit_retention_days,
+    ));
     if let Some(address) = app.config.metrics_bind {
         // Metrics on their own, internal address; they live as long as the process.
         let metrics = TcpListener::bind(address).await?;
@@ -30,16 +37,14 @@ pub async fn serve(
             }
         });
     }
-    let housekeeping = crate::housekeeping::spawn(app.db.clone());
-    let served = serve_router(router(app), listener, shutdown, grace).await;
-    housekeeping.abort();
-    served
+    serve_router(router(app), listener, limits, shutdown, grace).await
 }
 
 /// [`serve`] for any router; tests use it to serve handlers of their own.
 pub async fn serve_router(
     router: Router,
     listener: TcpListener,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
@@ -52,6 +57,9 @@ pub async fn serve_router(
             draining.notify_one();
         }
     };
+    // `tap_io` only for its `ConnectInfo<SocketAddr>`, which axum provides for tapped
+    // listeners of any kind.
+    let listener = LimitedListener::new(listener, limits).tap_io(|_| {});
     let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

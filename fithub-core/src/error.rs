@@ -95,6 +95,9 @@ impl From<sqlx::Error> for Error {
             {
                 Error::Unavailable(error.to_string())
             }
+            // The server ended the connection ("terminating connection due to administrator
+            // command" when it stops) or refuses new ones while it starts: an outage too.
+            ref gone if crate::db::is_server_gone(gone) => Error::Unavailable(error.to_string()),
             other => Error::Internal(other.to_string()),
         }
     }

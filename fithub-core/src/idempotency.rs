@@ -191,10 +191,10 @@ pub async fn release(db: &Database, user_id: i64, key: &str) -> Result<()> {
 }
 
 /// Deletes the keys older than [`KEPT_FOR`]; returns how many.
-pub async fn purge_expired(db: &Database) -> Result<u64> {
+pub async fn purge_expired<'e>(executor: impl Into<crate::db::Executor<'e>>) -> Result<u64> {
     Ok(query("DELETE FROM idempotency_keys WHERE created_at < $1")
         .bind(Timestamp::now() - KEPT_FOR)
-        .execute(db)
+        .execute(executor)
         .await?)
 }
 

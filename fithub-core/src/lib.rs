@@ -20,6 +20,7 @@ mod owned;
 pub mod permissions;
 pub mod precondition;
 pub mod ratelimit;
+pub mod retention;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod transfer;

@@ -7,14 +7,14 @@ use fithub_core::testing::TestDatabase;
 /// Runs fixture SQL (several statements) the same way on either backend.
 async fn execute(db: &Database, sql: &'static str) -> Result<(), sqlx::Error> {
     match db {
-        Database::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
+        Database::Postgres(pool) => sqlx::raw_sql(sql).execute(pool.primary()).await.map(drop),
         Database::Sqlite(pools) => sqlx::raw_sql(sql).execute(pools.writer()).await.map(drop),
     }
 }
 
 async fn count(db: &Database, sql: &'static str) -> i64 {
     match db {
-        Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool.primary()).await,
         Database::Sqlite(pools) => sqlx::query_scalar(sql).fetch_one(pools.writer()).await,
     }
     .unwrap_or_else(|error| panic!("{sql}: {error}"))

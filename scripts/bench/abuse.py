@@ -13,12 +13,18 @@ own address in X-Forwarded-For), then each measure in MEASURES:
 * password guessers: 24 clients guessing one user's password through change-password (with that
   user's valid token) leave another user's login latency within 2x of idle, with the guessers
   flat out and at 10 guesses a second each. Flat out, the guessers are an HTTP flood from the
-  same machine: what they cost is CPU, which an authentication limit cannot give back.
+  same machine: what they cost is CPU, which an authentication limit cannot give back;
+* outage (PostgreSQL only): under write load (8 clients creating diets), the local PostgreSQL
+  cluster is stopped (`pg_ctlcluster ... stop -m fast`) for 6 s and started again: every answer
+  is a 2xx or a 503 (no 500), each 503 comes within 100 ms, and the first 2xx follows the
+  database's return within 1 s. It stops the server every database of the cluster lives on, so
+  it runs only when asked for (`--measures outage`), and always starts the cluster again.
 
 Issue 14 set the bounds; each figure is marked ok or MISS against its bound. Nothing here
 asserts: it measures and prints.
 
     scripts/bench/abuse.py [--only postgres|sqlite] [--measures search,guessers] [--no-build]
+    scripts/bench/abuse.py --only postgres --measures outage [--cluster 15/main]
 
 It builds the release binaries first (unless --no-build) and runs them from target/release.
 Needs psql and a PostgreSQL server where the user may create databases (--postgres, default
@@ -245,21 +251,88 @@ def password_guessers(bench, guessers=24, samples=10):
     return rows
 
 
+def pg_cluster(args, action):
+    version, cluster = args.cluster.split("/")
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, action]
+                   + (["-m", "fast"] if action == "stop" else []), check=True)
+
+
+def outage(bench, writers=8, down_secs=6):
+    """`writers` clients creating diets flat out while PostgreSQL stops for `down_secs`."""
+    token = bench.token()
+    stop = threading.Event()
+    answers = []  # (started, finished, status)
+    recording = threading.Lock()
+    diet = {"name": "Outage", "day_proteins_g": 150, "day_fats_g": 70,
+            "day_carbohydrates_g": 250, "day_calories_kcal": 2300}
+
+    def writer():
+        client = bench.client()
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                status, _, seconds = bench.call("POST", "/api/nutrition/diets/", diet,
+                                                token=token, client=client)
+            except OSError:
+                status, seconds = "refused", time.monotonic() - started
+            with recording:
+                answers.append((started, started + seconds, status))
+
+    threads = [threading.Thread(target=writer) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)
+        down = time.monotonic()
+        pg_cluster(bench.args, "stop")
+        time.sleep(max(0.0, down_secs - (time.monotonic() - down)))
+        pg_cluster(bench.args, "start")
+        back = time.monotonic()
+        time.sleep(3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        if subprocess.run(["pg_isready", "-q", "-d", bench.args.postgres]).returncode != 0:
+            pg_cluster(bench.args, "start")
+    during = [a for a in answers if a[1] >= down and a[0] <= back]
+    statuses = collections.Counter(status for _, _, status in during)
+    unavailable = sorted(end - start for start, end, status in during if status == 503)
+    slowest = unavailable[-1] * 1000 if unavailable else 0.0
+    p99 = unavailable[int(len(unavailable) * 0.99)] * 1000 if unavailable else 0.0
+    recovered = [end for start, end, status in answers
+                 if start >= back and isinstance(status, int) and status < 300]
+    first_ok = (min(recovered) - back) * 1000 if recovered else float("inf")
+    bad = sum(n for status, n in statuses.items() if status not in (201, 503))
+    return [
+        Row(f"{down_secs} s outage under {writers} writers: {len(during)} answers "
+            f"{dict(statuses)}", bad, "answers", "none but 201 or 503", bad == 0),
+        Row(f"  503s: p99 {p99:.1f} ms", slowest, "ms", "slowest within 100 ms", slowest < 100),
+        Row("  first 2xx after the database is back", first_ok, "ms", "within 1,000 ms",
+            first_ok < 1000),
+    ]
+
+
 # (name used by --measures, function, backends it applies to)
 MEASURES = [
     ("search", search_terms, ("postgres", "sqlite")),
     ("logins", oversized_logins, ("postgres", "sqlite")),
     ("guessers", password_guessers, ("postgres", "sqlite")),
+    ("outage", outage, ("postgres",)),
 ]
+# Stops the shared server: only when named.
+ON_REQUEST = {"outage"}
 
 
 def run(name, database_url, database_name, args, workdir, results):
-    records = dataset.load(str(ROOT / "target/release/fithub"), database_url)
+    records = dataset.load(str(load.BIN_DIR / "fithub"), database_url)
     print(f"[{name}] dataset: {records} records", file=sys.stderr)
     bench = Bench(name, database_url, database_name, args, workdir)
     try:
         for label, measure, backends in MEASURES:
-            if name in backends and (not args.measures or label in args.measures.split(",")):
+            chosen = label in args.measures.split(",") if args.measures else (
+                label not in ON_REQUEST)
+            if name in backends and chosen:
                 print(f"[{name}] {label}", file=sys.stderr)
                 results.extend((name, row) for row in measure(bench))
     finally:
@@ -271,6 +344,8 @@ def main():
     parser.add_argument("--postgres", default=os.environ.get(
         "FITHUB_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--only", choices=["postgres", "sqlite"])
+    parser.add_argument("--cluster", default="15/main",
+                        help="the local PostgreSQL cluster the outage measure stops")
     parser.add_argument("--measures", help="comma-separated: " +
                         ",".join(label for label, _, _ in MEASURES))
     parser.add_argument("--no-build", action="store_true",

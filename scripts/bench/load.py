@@ -38,7 +38,8 @@ import dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where the binaries under test are: the release build of this checkout, or --bin-dir.
-BIN_DIR = ROOT / "target/release"
+# Where cargo put the release binaries (CARGO_TARGET_DIR, as cargo reads it).
+BIN_DIR = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
 
 
 def free_port():

@@ -8,6 +8,7 @@ mod bodies;
 mod conditional;
 mod created;
 mod docs;
+mod faults;
 mod goals;
 mod health;
 mod helpers;

@@ -30,6 +30,7 @@ async fn shutdown_lets_an_in_flight_request_finish() {
     let server = tokio::spawn(fithub_api::serve_router(
         router,
         listener,
+        fithub_api::ConnectionLimits::default(),
         async {
             let _ = stopped.await;
         },
@@ -68,6 +69,7 @@ async fn shutdown_gives_up_after_the_grace_period() {
     let server = tokio::spawn(fithub_api::serve_router(
         router,
         listener,
+        fithub_api::ConnectionLimits::default(),
         tokio::time::sleep(Duration::from_millis(200)),
         Duration::from_millis(300),
     ));

@@ -1,6 +1,6 @@
 //! `fithub audit`: who did what, when and from where, newest first.
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use fithub_core::accounts;
 use fithub_core::audit::{self, AuditFilter};
 use fithub_core::datetime::Timestamp;
@@ -10,7 +10,10 @@ use crate::{GlobalArgs, Outcome, UsageError};
 
 /// List the audit trail, newest first
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
+    #[command(subcommand)]
+    command: Option<AuditCommand>,
     /// Actions by or on this user (id, username or email)
     #[arg(long, value_name = "USER")]
     user: Option<String>,
@@ -28,7 +31,45 @@ pub struct AuditArgs {
     format: Format,
 }
 
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    Prune(PruneArgs),
+}
+
+/// Remove audit entries older than the retention: whole months on PostgreSQL
+#[derive(Debug, Args)]
+struct PruneArgs {
+    /// Keep this many days [default: the configured audit_retention_days, 400]
+    #[arg(long, value_name = "DAYS")]
+    retention_days: Option<u32>,
+    /// Output: text or json
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+async fn prune(global: &GlobalArgs, args: PruneArgs) -> anyhow::Result<Outcome> {
+    let days = match args.retention_days {
+        Some(days) => days,
+        None => global.load_config()?.audit_retention_days,
+    };
+    let db = global.connect().await?;
+    let pruned = fithub_core::retention::prune_audit(&db, days).await?;
+    db.close().await;
+    match args.format {
+        Format::Json => print_json(&pruned)?,
+        Format::Text => say!(
+            "Kept {days} days of audit entries: dropped {} monthly partitions, deleted {} rows.",
+            pruned.audit_partitions,
+            pruned.audit_rows
+        )?,
+    }
+    Ok(Outcome::Success)
+}
+
 pub async fn run(global: &GlobalArgs, args: AuditArgs) -> anyhow::Result<Outcome> {
+    if let Some(AuditCommand::Prune(prune_args)) = args.command {
+        return prune(global, prune_args).await;
+    }
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let db = global.connect().await?;
     let user_id = match &args.user {

@@ -93,3 +93,41 @@ async fn the_audit_trail_lists_cli_and_api_actions() {
         );
     }
 }
+
+#[tokio::test]
+async fn audit_prune_keeps_the_retention_on_both_databases() {
+    for database in TestDatabase::all_migrated().await {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let env = [("DATABASE_URL", database.url().expose())];
+        let db = database.database();
+        let now = fithub_core::datetime::Timestamp::now();
+        for days in [3, 450] {
+            fithub_core::db::query("INSERT INTO audit_log (action, occurred_at) VALUES ('x', $1)")
+                .bind(now - time::Duration::days(days))
+                .execute(db)
+                .await
+                .expect("audit entry");
+        }
+        let pruned = fithub(
+            dir.path(),
+            &[
+                "audit",
+                "prune",
+                "--retention-days",
+                "400",
+                "--format",
+                "json",
+            ],
+            &env,
+        );
+        assert_exit(&pruned, 0);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&pruned)).expect("json");
+        // The old entry's month has no partition of its own: it sits in the default partition.
+        assert_eq!(report["audit_rows"], 1, "{report}");
+        let left: i64 = fithub_core::db::query("SELECT COUNT(*) FROM audit_log")
+            .fetch_scalar(db)
+            .await
+            .expect("count");
+        assert_eq!(left, 1);
+    }
+}

@@ -211,10 +211,10 @@ pub async fn list_sessions(db: &Database, user: &User) -> Result<Vec<SessionInfo
 }
 
 /// Deletes the sessions past their expiry; returns how many.
-pub async fn purge_expired(db: &Database) -> Result<u64> {
+pub async fn purge_expired<'e>(executor: impl Into<crate::db::Executor<'e>>) -> Result<u64> {
     Ok(query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(Timestamp::now())
-        .execute(db)
+        .execute(executor)
         .await?)
 }
 

@@ -113,6 +113,16 @@ pub struct Config {
     /// `*` trusts no other origin.
     #[serde(deserialize_with = "comma_list")]
     pub csrf_trusted_origins: Vec<String>,
+    /// A client must send a whole request head within this many seconds of its first byte.
+    pub http_header_timeout_secs: u64,
+    /// A connection with no request under way is closed after this many seconds. Keep it above
+    /// the load balancer's own idle timeout (the ALB's is 60 s), so that the balancer, not the
+    /// API, closes an idle connection, and never reuses one the API has just closed.
+    pub http_idle_timeout_secs: u64,
+    /// Client connections open at once; more wait in the listen backlog.
+    pub http_max_connections: usize,
+    /// Audit entries older than this many days are removed (whole months on PostgreSQL).
+    pub audit_retention_days: u32,
 }
 
 impl Default for Config {
@@ -144,6 +154,10 @@ impl Default for Config {
             public_url: None,
             session_cookie_secure: None,
             csrf_trusted_origins: Vec::new(),
+            http_header_timeout_secs: 10,
+            http_idle_timeout_secs: 65,
+            http_max_connections: 4096,
+            audit_retention_days: 400,
         }
     }
 }
@@ -313,6 +327,22 @@ impl Config {
                 self.request_timeout_secs.to_string(),
             ),
             ("hsts_max_age_secs", self.hsts_max_age_secs.to_string()),
+            (
+                "http_header_timeout_secs",
+                self.http_header_timeout_secs.to_string(),
+            ),
+            (
+                "http_idle_timeout_secs",
+                self.http_idle_timeout_secs.to_string(),
+            ),
+            (
+                "http_max_connections",
+                self.http_max_connections.to_string(),
+            ),
+            (
+                "audit_retention_days",
+                self.audit_retention_days.to_string(),
+            ),
             (
                 "public_url",
                 self.public_url

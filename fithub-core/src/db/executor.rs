@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
+use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool};
 use sqlx::{Postgres, Sqlite};
 
-use super::{Database, handover};
+use super::{Database, PgPools, handover};
 
 /// Where a query runs.
 pub enum Executor<'e> {
@@ -67,7 +67,7 @@ impl<'e> Executor<'e> {
             Executor::Pool(db) => match handover::take(db, access) {
                 Some(parked) => slot.insert(parked).target(),
                 None => match db {
-                    Database::Postgres(pool) => Target::PgPool(pool),
+                    Database::Postgres(pools) => Target::PgPool(pools.primary()),
                     Database::Sqlite(pools) => Target::SqlitePool(pools.serving(access)),
                 },
             },
@@ -76,8 +76,18 @@ impl<'e> Executor<'e> {
         }
     }
 
-    fn is_pool(&self) -> bool {
+    pub(super) fn is_pool(&self) -> bool {
         matches!(self, Executor::Pool(_))
+    }
+
+    /// The PostgreSQL pool behind this executor, whose health a failed statement reports to.
+    pub(super) fn postgres(&self) -> Option<PgPools> {
+        match self {
+            Executor::Pool(Database::Postgres(pools))
+            | Executor::Conn(Connection::Postgres(_, pools))
+            | Executor::Tx(Transaction::Postgres(_, pools)) => Some(pools.clone()),
+            _ => None,
+        }
     }
 }
 
@@ -89,25 +99,38 @@ macro_rules! on_target {
         use $crate::db::query::{pg_arguments, sqlite_arguments};
         let executor: $crate::db::Executor<'_> = $executor;
         let _demand = Demand::on(&executor);
+        // PostgreSQL's health: a statement on the pool fails at once while the server is known
+        // to be down, and any statement's failure may say that it is.
+        let postgres = executor.postgres();
+        if let (true, Some(pools)) = (executor.is_pool(), &postgres) {
+            pools.check()?;
+        }
         let mut handed_over = None;
-        match executor.target($access, &mut handed_over) {
-            Target::PgPool($on) => {
-                let $arguments = pg_arguments($values)?;
-                $run
-            }
-            Target::PgConnection($on) => {
-                let $arguments = pg_arguments($values)?;
-                $run
-            }
-            Target::SqlitePool($on) => {
-                let $arguments = sqlite_arguments($values)?;
-                $run
-            }
-            Target::SqliteConnection($on) => {
-                let $arguments = sqlite_arguments($values)?;
-                $run
+        let result: sqlx::Result<_> = async {
+            match executor.target($access, &mut handed_over) {
+                Target::PgPool($on) => {
+                    let $arguments = pg_arguments($values)?;
+                    $run
+                }
+                Target::PgConnection($on) => {
+                    let $arguments = pg_arguments($values)?;
+                    $run
+                }
+                Target::SqlitePool($on) => {
+                    let $arguments = sqlite_arguments($values)?;
+                    $run
+                }
+                Target::SqliteConnection($on) => {
+                    let $arguments = sqlite_arguments($values)?;
+                    $run
+                }
             }
         }
+        .await;
+        if let (Err(error), Some(pools)) = (&result, &postgres) {
+            pools.observe(error);
+        }
+        result
     }};
 }
 pub(super) use on_target;
@@ -143,7 +166,7 @@ impl Drop for Demand {
 /// instead of paying both per statement. On SQLite it is a reader. It remembers its pool's
 /// options, which identify the pool.
 pub enum Connection {
-    Postgres(PoolConnection<Postgres>, Arc<PgConnectOptions>),
+    Postgres(PoolConnection<Postgres>, PgPools),
     Sqlite(PoolConnection<Sqlite>, Arc<SqliteConnectOptions>),
 }
 
@@ -154,8 +177,8 @@ impl Connection {
             return Ok(parked);
         }
         Ok(match db {
-            Database::Postgres(pool) => {
-                Connection::Postgres(pool.acquire().await?, pool.connect_options())
+            Database::Postgres(pools) => {
+                Connection::Postgres(pools.checkout().await?, pools.clone())
             }
             Database::Sqlite(pools) => {
                 let readers = &pools.readers;
@@ -183,7 +206,7 @@ impl Connection {
 /// lock up front: a deferred transaction that reads and then writes can fail at once with
 /// "database is locked" when another process (the CLI) writes meanwhile.
 pub enum Transaction {
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Postgres(sqlx::Transaction<'static, Postgres>, PgPools),
     Sqlite(sqlx::Transaction<'static, Sqlite>),
 }
 
@@ -191,12 +214,15 @@ impl Transaction {
     pub async fn begin(db: &Database) -> sqlx::Result<Transaction> {
         Ok(match db {
             // On the connection authentication parked, if any: one checkout per request.
-            Database::Postgres(pool) => {
+            Database::Postgres(pools) => {
                 let connection = match handover::take(db, Access::Write) {
                     Some(Connection::Postgres(connection, _)) => connection,
-                    _ => pool.acquire().await?,
+                    _ => pools.checkout().await?,
                 };
-                Transaction::Postgres(sqlx::Transaction::begin(connection, None).await?)
+                let tx = sqlx::Transaction::begin(connection, None)
+                    .await
+                    .inspect_err(|error| pools.observe(error))?;
+                Transaction::Postgres(tx, pools.clone())
             }
             // A parked reader goes back first: holding it while queued for the writer would keep
             // it from the other readers.
@@ -209,14 +235,17 @@ impl Transaction {
 
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {
-            Transaction::Postgres(tx) => tx.commit().await,
+            Transaction::Postgres(tx, pools) => {
+                let pools = pools.clone();
+                tx.commit().await.inspect_err(|error| pools.observe(error))
+            }
             Transaction::Sqlite(tx) => tx.commit().await,
         }
     }
 
     pub fn dialect(&self) -> super::Dialect {
         match self {
-            Transaction::Postgres(_) => super::Dialect::Postgres,
+            Transaction::Postgres(..) => super::Dialect::Postgres,
             Transaction::Sqlite(_) => super::Dialect::Sqlite,
         }
     }
@@ -241,7 +270,7 @@ impl Transaction {
     /// rows written. SQLite has no COPY: there, use multi-row `INSERT`s.
     pub async fn copy_in(&mut self, statement: &str, data: &[u8]) -> sqlx::Result<u64> {
         match self {
-            Transaction::Postgres(tx) => {
+            Transaction::Postgres(tx, _) => {
                 let mut copy = tx.copy_in_raw(statement).await?;
                 copy.send(data).await?;
                 copy.finish().await
@@ -254,7 +283,7 @@ impl Transaction {
 
     fn target(&mut self) -> Target<'_> {
         match self {
-            Transaction::Postgres(tx) => Target::PgConnection(tx),
+            Transaction::Postgres(tx, _) => Target::PgConnection(tx),
             Transaction::Sqlite(tx) => Target::SqliteConnection(tx),
         }
     }

@@ -52,9 +52,10 @@ impl Connection {
     /// Whether this connection came from `db`'s pool (each pool has its own options).
     fn is_from(&self, db: &Database) -> bool {
         match (self, db) {
-            (Connection::Postgres(_, options), Database::Postgres(pool)) => {
-                Arc::ptr_eq(options, &pool.connect_options())
-            }
+            (Connection::Postgres(_, own), Database::Postgres(pools)) => Arc::ptr_eq(
+                &own.primary.connect_options(),
+                &pools.primary.connect_options(),
+            ),
             (Connection::Sqlite(_, options), Database::Sqlite(pools)) => {
                 Arc::ptr_eq(options, &pools.readers.connect_options())
             }

@@ -92,7 +92,7 @@ pub async fn migrate(database: &Database) -> Result<Vec<AppliedMigration>> {
     let runner = runner(database);
     let report = match database {
         Database::Postgres(pool) => {
-            let mut connection = pool.acquire().await?;
+            let mut connection = pool.checkout().await?;
             let mut transaction = connection.begin().await?;
             // Migrations may outlast the API's statement timeout (and wait for another run's
             // lock): none for this transaction only.
@@ -196,7 +196,7 @@ async fn applied_migrations(database: &Database) -> Result<Vec<Migration>> {
     let rows: Vec<HistoryRow> = match database {
         // Both statements on one connection: this runs at start and for every /ready.
         Database::Postgres(pool) => {
-            let mut connection = pool.acquire().await?;
+            let mut connection = pool.checkout().await?;
             let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
                 .bind(HISTORY_TABLE)
                 .fetch_one(&mut *connection)

@@ -8,12 +8,16 @@ mod executor;
 mod group_commit;
 pub mod handover;
 pub mod migrations;
+mod outage;
+mod postgres;
 mod query;
 mod script;
 mod sqlite;
 mod uuid;
 
 pub use executor::{Connection, Executor, Transaction};
+pub(crate) use outage::is_server_gone;
+pub use postgres::PgPools;
 pub use query::{Dialect, Query, Record, Value, contains_pattern, is_unique_violation, query};
 pub use script::Script;
 pub use sqlite::SqlitePools;
@@ -23,9 +27,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::Connection as _;
 use sqlx::pool::PoolOptions;
-use sqlx::postgres::{PgConnectOptions, PgPool};
+use sqlx::postgres::PgConnectOptions;
 
 use crate::config::{Config, DatabaseUrl};
 use crate::{Error, Result};
@@ -99,7 +102,7 @@ impl Default for PoolSettings {
 /// A connection pool to FitHub's database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub enum Database {
-    Postgres(PgPool),
+    Postgres(PgPools),
     Sqlite(SqlitePools),
 }
 
@@ -128,9 +131,21 @@ impl Database {
                 if let Some(timeout) = settings.statement_timeout {
                     options = options.options([("statement_timeout", timeout.as_millis())]);
                 }
-                let pool = pool_options::<sqlx::Postgres>(settings, settings.max_connections)
+                let outage = outage::Outage::new(settings.connect_timeout);
+                let stale = outage.clone();
+                let primary = pool_options::<sqlx::Postgres>(settings, settings.max_connections)
+                    .before_acquire(move |connection, metadata| {
+                        let stale = stale.clone();
+                        Box::pin(async move {
+                            // Opened before the last outage: the server it talked to is gone.
+                            if stale.predates(metadata.age) {
+                                return Ok(false);
+                            }
+                            test_if_idle(connection, metadata).await
+                        })
+                    })
                     .connect_lazy_with(options);
-                Ok(Database::Postgres(pool))
+                Ok(Database::Postgres(PgPools { primary, outage }))
             }
             Backend::Sqlite => Ok(Database::Sqlite(
                 SqlitePools::connect_lazy(url.expose(), settings).map_err(invalid)?,
@@ -159,7 +174,7 @@ impl Database {
             (pool.size(), pool.num_idle(), max)
         }
         let (size, idle, max) = match self {
-            Database::Postgres(pool) => counts(pool),
+            Database::Postgres(pools) => counts(pools.primary()),
             Database::Sqlite(pools) => {
                 let (readers, writer) = (counts(&pools.readers), counts(&pools.writer));
                 (
@@ -178,15 +193,9 @@ impl Database {
         }
     }
 
-    /// One round trip to the database.
+    /// One round trip to the database (at once an error while it is known to be down).
     pub async fn ping(&self) -> Result<()> {
-        match self {
-            Database::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
-            Database::Sqlite(pools) => sqlx::query("SELECT 1")
-                .execute(&pools.readers)
-                .await
-                .map(drop)?,
-        }
+        let _: i64 = query("SELECT CAST(1 AS BIGINT)").fetch_scalar(self).await?;
         Ok(())
     }
 
@@ -225,13 +234,19 @@ fn pool_options<DB: sqlx::Database>(
         .acquire_timeout(settings.connect_timeout)
         .test_before_acquire(false)
         .before_acquire(|connection: &mut DB::Connection, metadata| {
-            Box::pin(async move {
-                if metadata.idle_for > TEST_AFTER_IDLE {
-                    connection.ping().await?;
-                }
-                Ok(true)
-            })
+            Box::pin(test_if_idle(connection, metadata))
         })
+}
+
+/// Pings a connection idle for long before it is handed out (see [`TEST_AFTER_IDLE`]).
+async fn test_if_idle<C: sqlx::Connection>(
+    connection: &mut C,
+    metadata: sqlx::pool::PoolConnectionMetadata,
+) -> sqlx::Result<bool> {
+    if metadata.idle_for > TEST_AFTER_IDLE {
+        connection.ping().await?;
+    }
+    Ok(true)
 }
 
 /// A snapshot of the connection pool.

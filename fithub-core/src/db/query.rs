@@ -247,8 +247,10 @@ impl Query {
         let failed = |error| futures_util::stream::once(async move { Err(error) }).boxed();
         let sql = AssertSqlSafe(self.sql);
         match db {
-            Database::Postgres(pool) => match pg_arguments(self.values) {
-                Ok(arguments) => sqlx::query_as_with(sql, arguments).fetch(pool).boxed(),
+            Database::Postgres(pools) => match pg_arguments(self.values) {
+                Ok(arguments) => sqlx::query_as_with(sql, arguments)
+                    .fetch(pools.primary())
+                    .boxed(),
                 Err(error) => failed(error),
             },
             Database::Sqlite(pools) => match sqlite_arguments(self.values) {

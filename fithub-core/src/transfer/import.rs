@@ -319,6 +319,9 @@ impl Importer {
             .await?
             .map(|(id,)| id);
         if let Some(id) = existing {
+            // Before any of their rows, like every request's write (`Caller::begin`): one lock
+            // order, so an import never deadlocks with that user's requests.
+            crate::accounts::lock_user(&mut self.tx, id).await?;
             match self.options.on_conflict {
                 OnConflict::Fail => {
                     return Err(self.clash(&format!("user {:?}", user.username)));
