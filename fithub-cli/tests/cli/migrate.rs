@@ -16,7 +16,7 @@ fn check_exits_3_while_pending_and_0_once_applied() {
     assert_exit(&apply, 0);
     assert_eq!(
         stdout(&apply),
-        "Applied V1__initial_schema\nApplied V2__ingredient_search\nApplied V3__ingredient_search_trigrams\nApplied V4__user_change_notifications\nApplied V5__idempotency_keys\nApplied V6__browser_sessions\nPending V8__audit_partitions\n"
+        "Applied V1__initial_schema\nApplied V2__ingredient_search\nApplied V3__ingredient_search_trigrams\nApplied V4__user_change_notifications\nApplied V5__idempotency_keys\nApplied V6__browser_sessions\nApplied V8__audit_partitions\n"
     );
     assert!(
         dir.path().join("fithub.db").exists(),
