@@ -8,6 +8,7 @@
 #   scripts/schemathesis.sh [SECONDS] [FITHUB_API_BINARY]
 #
 # Runs on PostgreSQL at $FITHUB_TEST_DATABASE_URL, in a database of its own that it recreates.
+# First checks that the document validates against the OpenAPI 3.1 schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,10 +23,10 @@ database="fithub_schemathesis"
 report="target/schemathesis"
 mkdir -p "$report"
 
-[ -x "$venv/bin/schemathesis" ] || {
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
-}
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+[ -x "$venv/bin/schemathesis" ] || "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
+[ -x "$venv/bin/openapi-spec-validator" ] \
+  || "$venv/bin/pip" install --quiet "openapi-spec-validator==0.9.0"
 
 psql -q "$server" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
 
@@ -40,6 +41,10 @@ FITHUB_LOG_LEVEL=error \
 api=$!
 trap 'kill $api 2> /dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "$base/ready" > /dev/null && break; sleep 0.1; done
+
+# The document first: it must validate against the OpenAPI 3.1 schema.
+curl -sf "$base/api/schema/?format=json" -o "$report/openapi.json"
+"$venv/bin/openapi-spec-validator" "$report/openapi.json"
 
 password="violet-Harbor-47-kite"
 token="$(curl -sf "$base/api/accounts/register/" -H 'content-type: application/json' \
