@@ -71,11 +71,13 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1e3, "m": 6e4, "h": 3.6e6}[unit]
 
 
-def wrk(url, args, token=None, script=None):
-    """Runs wrk; returns (requests/s, p50 ms, p99 ms, non-2xx count)."""
+def wrk(url, args, token=None, script=None, headers=()):
+    """Runs wrk; returns (requests/s, p50 ms, p99 ms, count of answers of 400 or more)."""
     argv = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     if token:
         argv += ["-H", f"Authorization: Bearer {token}"]
+    for header in headers:
+        argv += ["-H", header]
     if script:
         argv += ["-s", script]
     out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
@@ -157,6 +159,30 @@ class Api:
         self.log.close()
 
 
+def idempotent_post_script(workdir, name, body):
+    """A POST whose every request carries a new Idempotency-Key, as a careful client sends."""
+    path = workdir / f"{name}.lua"
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(json.dumps(body))}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        "local run = tostring(os.time()) .. tostring(math.random(1e9))\n"
+        "local sent = 0\n"
+        "request = function()\n"
+        "  sent = sent + 1\n"
+        '  wrk.headers["Idempotency-Key"] = run .. "-" .. sent\n'
+        "  return wrk.format()\n"
+        "end\n"
+    )
+    return str(path)
+
+
+def etag_of(url, token):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as answer:
+        return answer.headers["ETag"]
+
+
 def bench(name, database_url, admin_url, args, workdir, results, ceilings):
     records = dataset.load(str(BIN_DIR / "fithub"), database_url)
     print(f"[{name}] dataset: {records} records", file=sys.stderr)
@@ -199,6 +225,20 @@ def bench(name, database_url, admin_url, args, workdir, results, ceilings):
                                         measurement)
             results.append((name, "create a measurement", rps, p50, p99, errors, "p99 < 10 ms",
                             p99 < 10 and errors == 0))
+        if wanted("conditional GET (304)", args):
+            # A client revalidating its cached page of goals: 304 without a body.
+            tag = etag_of(api.base + "/api/goals/goals/", token)
+            rps, p50, p99, errors = wrk(api.base + "/api/goals/goals/", args, token,
+                                        headers=[f"If-None-Match: {tag}"])
+            results.append((name, "conditional GET (304)", rps, p50, p99, errors,
+                            "p99 < 10 ms", p99 < 10 and errors == 0))
+        if wanted("idempotent create", args):
+            keyed = idempotent_post_script(workdir, "keyed_measurement", {
+                "measurement_type": "log", "value": 71.5, "timestamp": "2025-03-02T06:30:00Z"})
+            rps, p50, p99, errors = wrk(api.base + "/api/goals/measurements/", args, token,
+                                        keyed)
+            results.append((name, "idempotent create (Idempotency-Key)", rps, p50, p99, errors,
+                            "p99 < 20 ms", p99 < 20 and errors == 0))
         if wanted("login", args):
             rps, p50, p99, errors = wrk(api.base + "/api/auth/jwt/token/", args, None, login)
             results.append((name, "login", rps, p50, p99, errors, "bounded by argon2",

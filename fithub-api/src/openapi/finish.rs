@@ -1,7 +1,7 @@
 //! The last pass over the whole document: what every operation must carry for validators,
 //! Swagger UI and client generators, filled in where an operation's own declaration is silent.
 
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::{AnyOfBuilder, Schema};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
@@ -57,9 +57,7 @@ fn finish_operation(path: &str, method: &HttpMethod, shared: bool, operation: &m
         };
         operation.description = Some(format!("{} {access}", sentence(&summary)).trim().to_owned());
     }
-    if operation.request_body.is_some() {
-        admit_unreadable_bodies(operation);
-    }
+    admit_unreadable_input(operation);
     for (status, response) in operation.responses.responses.iter_mut() {
         if let utoipa::openapi::RefOr::T(response) = response
             && response.description.is_empty()
@@ -69,16 +67,27 @@ fn finish_operation(path: &str, method: &HttpMethod, shared: bool, operation: &m
     }
 }
 
-/// A body that is not JSON (or not an object) is `400 {"detail": …}` wherever a body is read,
-/// beside the operation's own `400`s: its schema admits both.
-fn admit_unreadable_bodies(operation: &mut Operation) {
+/// A body that is not JSON is `400 {"detail": …}`, and one that is not an object
+/// `400 {"non_field_errors": […]}`, wherever a body is read, beside the operation's own `400`s;
+/// a query parameter that does not parse is a field-keyed `400` too. The `400` admits them all.
+fn admit_unreadable_input(operation: &mut Operation) {
+    let reads_query = operation.parameters.as_ref().is_some_and(|parameters| {
+        parameters.iter().any(
+            |parameter| matches!(parameter, RefOr::T(p) if p.parameter_in == ParameterIn::Query),
+        )
+    });
+    let reads_body = operation.request_body.is_some();
+    if !reads_query && !reads_body {
+        return;
+    }
     let detail = RefOr::Ref(Ref::from_schema_name("Detail"));
+    let field_keyed = RefOr::Ref(Ref::from_schema_name("ValidationErrors"));
     let responses = &mut operation.responses.responses;
     let response = responses.entry("400".to_owned()).or_insert_with(|| {
         RefOr::T(
             ResponseBuilder::new()
-                .description("A body that is not a JSON object")
-                .content("application/json", Content::new(Some(detail.clone())))
+                .description("Invalid input, keyed by field or parameter")
+                .content("application/json", Content::new(Some(field_keyed.clone())))
                 .build(),
         )
     });
@@ -88,13 +97,34 @@ fn admit_unreadable_bodies(operation: &mut Operation) {
     let Some(RefOr::T(content)) = response.content.get_mut("application/json") else {
         return;
     };
-    let own = content.schema.take();
-    let is_detail = matches!(&own, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Detail"));
-    content.schema = Some(match own {
-        Some(own) if !is_detail => RefOr::T(Schema::AnyOf(
-            AnyOfBuilder::new().item(own).item(detail).build(),
-        )),
-        _ => detail,
+    let mut admitted = Vec::new();
+    if let Some(own) = content.schema.take() {
+        admitted.push(own);
+    }
+    let mut admit = |schema: &RefOr<Schema>| {
+        let name = |schema: &RefOr<Schema>| match schema {
+            RefOr::Ref(reference) => Some(reference.ref_location.clone()),
+            RefOr::T(_) => None,
+        };
+        if !admitted
+            .iter()
+            .any(|kept| name(kept).is_some() && name(kept) == name(schema))
+        {
+            admitted.push(schema.clone());
+        }
+    };
+    admit(&field_keyed);
+    if reads_body {
+        admit(&detail);
+    }
+    content.schema = Some(if admitted.len() == 1 {
+        admitted.remove(0)
+    } else {
+        let mut any_of = AnyOfBuilder::new();
+        for schema in admitted {
+            any_of = any_of.item(schema);
+        }
+        RefOr::T(Schema::AnyOf(any_of.build()))
     });
 }
 
