@@ -101,7 +101,7 @@ async fn statements_of_measurement_stats(
                     .expect("summary"),
             ),
             2 => drop(
-                measurements::measurement_trends(db, user, None, Some("90"))
+                measurements::measurement_trends(db, user, None, Some("90"), None)
                     .await
                     .expect("trends"),
             ),

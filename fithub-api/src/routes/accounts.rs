@@ -32,6 +32,9 @@ pub struct RegisterRequest {
     /// At least 8 characters; not common, not entirely numeric, not like the other keys.
     password: String,
     password_confirm: String,
+    /// An IANA time zone name, spelled as the database spells it; default `UTC`.
+    #[schema(example = "America/New_York")]
+    time_zone: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -40,6 +43,10 @@ pub struct ProfileRequest {
     email: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
+    /// An IANA time zone name (`Europe/Kyiv`, `America/New_York`, `UTC`): where the user's days
+    /// begin and end. Changing it changes no stored data.
+    #[schema(example = "America/New_York")]
+    time_zone: Option<String>,
 }
 
 /// The answer of `PATCH /api/accounts/profile/`.
@@ -94,7 +101,8 @@ pub async fn profile(CurrentUser(user): CurrentUser) -> Json<Profile> {
     Json(user.profile())
 }
 
-/// Replace the profile's `email`, `first_name` and `last_name` (absent keys keep their values).
+/// Replace the profile's `email`, `first_name`, `last_name` and `time_zone` (absent keys keep
+/// their values).
 #[utoipa::path(put, path = "/api/accounts/profile/", tag = "accounts",
     security(("jwt" = []), ("api_token" = [])), request_body = ProfileRequest,
     responses(

@@ -1,6 +1,7 @@
 //! `/api/nutrition/` (API.md §3.5): one module per resource, as in the core.
 
 mod categories;
+mod diary;
 mod diets;
 mod ingredients;
 mod meal_ingredients;
@@ -59,6 +60,7 @@ pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
     .routes(routes!(records::today))
     .routes(routes!(records::nutrition_summary))
     .routes(routes!(preferences::by_type))
+    .routes(routes!(diary::diary))
 }
 
 /// The collections' absolute URLs.

@@ -34,12 +34,12 @@ pub struct RecordRequest {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only
 pub struct DaysQuery {
-    /// −3650 to 3650; default 7. The window ends today (UTC) and starts `days` earlier,
-    /// both days included.
+    /// −3650 to 3650; default 7. The window ends today (in the caller's time zone) and starts
+    /// `days` earlier, both days included.
     days: Option<String>,
 }
 
-/// Today's records (UTC), newest first.
+/// Today's records (today in the caller's time zone), newest first.
 #[utoipa::path(get, path = "/api/nutrition/records/today/", tag = "nutrition",
     security(("jwt" = []), ("api_token" = [])),
     responses((status = 200, body = Vec<MealRecord>), (status = 401, body = Detail)))]
