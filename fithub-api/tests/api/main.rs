@@ -15,3 +15,4 @@ mod routing;
 mod security;
 mod shutdown;
 mod startup;
+mod time_zones;
