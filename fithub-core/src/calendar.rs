@@ -120,11 +120,12 @@ impl Zone {
         } else {
             jiff::Timestamp::MIN
         };
-        let start = jiff::civil::Date::new(date.year() as i16, date.month() as i8, date.day() as i8)
-            .and_then(|civil| civil.to_zoned_datetime(self.rules.clone()))
-            .and_then(|zoned| zoned.start_of_day())
-            .map(|zoned| zoned.timestamp())
-            .unwrap_or(beyond);
+        let start =
+            jiff::civil::Date::new(date.year() as i16, date.month() as i8, date.day() as i8)
+                .and_then(|civil| civil.to_zoned_datetime(self.rules.clone()))
+                .and_then(|zoned| zoned.start_of_day())
+                .map(|zoned| zoned.timestamp())
+                .unwrap_or(beyond);
         from_jiff(start)
     }
 

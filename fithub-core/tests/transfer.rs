@@ -587,9 +587,14 @@ async fn time_zones_travel_with_their_users_and_older_archives_mean_utc() {
             time_zone: fithub_core::calendar::Zone::named("America/New_York").expect("zone"),
             ..NewAccount::default()
         };
-        create_user(source.database(), &Passwords::new(1), &account, &Origin::default())
-            .await
-            .expect("user");
+        create_user(
+            source.database(),
+            &Passwords::new(1),
+            &account,
+            &Origin::default(),
+        )
+        .await
+        .expect("user");
         let archive = export_all(source.database()).await;
         let key = r#","time_zone":"America/New_York""#;
         assert!(archive.contains(key), "{archive}");

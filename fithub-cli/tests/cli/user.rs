@@ -308,7 +308,11 @@ async fn an_unmigrated_database_is_named_with_the_fix() {
 #[tokio::test]
 async fn create_takes_a_time_zone_that_list_and_show_print() {
     for database in TestDatabase::all_migrated().await {
-        let created = create(&database, "ny", &["--time-zone", "America/New_York", "--format", "json"]);
+        let created = create(
+            &database,
+            "ny",
+            &["--time-zone", "America/New_York", "--format", "json"],
+        );
         assert_exit(&created, 0);
         assert_eq!(json(&created)["time_zone"], "America/New_York");
         assert_exit(&create(&database, "plain", &[]), 0);
@@ -317,7 +321,10 @@ async fn create_takes_a_time_zone_that_list_and_show_print() {
         assert_eq!(json(&shown)["time_zone"], "America/New_York");
         let table = stdout(&run(&database, &["user", "list"]));
         assert!(table.contains("Time zone"), "{table}");
-        assert!(table.contains("America/New_York") && table.contains("UTC"), "{table}");
+        assert!(
+            table.contains("America/New_York") && table.contains("UTC"),
+            "{table}"
+        );
         let listed = json(&run(&database, &["user", "list", "--format", "json"]));
         let zones: Vec<&Value> = listed
             .as_array()
@@ -325,12 +332,23 @@ async fn create_takes_a_time_zone_that_list_and_show_print() {
             .iter()
             .map(|user| &user["time_zone"])
             .collect();
-        assert_eq!(zones, [&Value::from("America/New_York"), &Value::from("UTC")]);
+        assert_eq!(
+            zones,
+            [&Value::from("America/New_York"), &Value::from("UTC")]
+        );
 
         // A name the IANA database does not spell so is a usage error, and nothing is created.
         let refused = create(&database, "eve", &["--time-zone", "america/new_york"]);
         assert_exit(&refused, 2);
-        assert!(stderr(&refused).contains("A valid timezone is required."), "{}", stderr(&refused));
-        assert!(accounts::find_user(database.database(), "eve").await.is_err());
+        assert!(
+            stderr(&refused).contains("A valid timezone is required."),
+            "{}",
+            stderr(&refused)
+        );
+        assert!(
+            accounts::find_user(database.database(), "eve")
+                .await
+                .is_err()
+        );
     }
 }

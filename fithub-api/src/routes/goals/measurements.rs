@@ -110,15 +110,14 @@ pub async fn trends(
     CurrentUser(user): CurrentUser,
     query: QueryParams,
 ) -> ApiResult<Json<Trend>> {
-    let trend =
-        measurements::measurement_trends(
-            &app.db,
-            &user,
-            query.get("metric")?,
-            query.get("days")?,
-            query.get("bucket")?,
-        )
-        .await?;
+    let trend = measurements::measurement_trends(
+        &app.db,
+        &user,
+        query.get("metric")?,
+        query.get("days")?,
+        query.get("bucket")?,
+    )
+    .await?;
     Ok(Json(trend))
 }
 

@@ -4,7 +4,9 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use time::Duration;
 
-use super::{around_local_midnight, date_text, ids, move_to, record, wire, zone, zone_off_utc_today};
+use super::{
+    around_local_midnight, date_text, ids, move_to, record, wire, zone, zone_off_utc_today,
+};
 use crate::helpers::TestApp;
 use crate::nutrition::{created, diet_body, get};
 
@@ -19,12 +21,18 @@ async fn records_today_and_the_summary_follow_the_zone_around_local_midnight() {
             let yesterday = record(&app, &user, "late", &wire(last_of_yesterday), 100.0).await;
             let today = record(&app, &user, "early", &wire(first_of_today), 250.0).await;
 
-            let todays = get(&app, &user, "/api/nutrition/records/today/").await.json();
-            assert_eq!(ids(&todays), [today["id"].clone()], "{name}");
-
-            let summary = get(&app, &user, "/api/nutrition/records/nutrition_summary/?days=0")
+            let todays = get(&app, &user, "/api/nutrition/records/today/")
                 .await
                 .json();
+            assert_eq!(ids(&todays), [today["id"].clone()], "{name}");
+
+            let summary = get(
+                &app,
+                &user,
+                "/api/nutrition/records/nutrition_summary/?days=0",
+            )
+            .await
+            .json();
             let today_text = date_text(zone.today());
             assert_eq!(
                 summary,
@@ -35,12 +43,19 @@ async fn records_today_and_the_summary_follow_the_zone_around_local_midnight() {
                 }),
                 "{name}"
             );
-            let two_days = get(&app, &user, "/api/nutrition/records/nutrition_summary/?days=1")
-                .await
-                .json();
+            let two_days = get(
+                &app,
+                &user,
+                "/api/nutrition/records/nutrition_summary/?days=1",
+            )
+            .await
+            .json();
             assert_eq!(two_days["record_count"], 2, "{name}");
             assert_eq!(two_days["total_calories"], 350.0, "{name}");
-            assert_eq!(two_days["start_date"], date_text(zone.today() - Duration::days(1)));
+            assert_eq!(
+                two_days["start_date"],
+                date_text(zone.today() - Duration::days(1))
+            );
             assert!(!ids(&todays).contains(&yesterday["id"]));
         }
     }
@@ -66,11 +81,25 @@ async fn trends_date_points_and_buckets_by_local_date() {
         let (last_of_yesterday, first_of_today) = around_local_midnight(&zone);
         weigh(&app, &ktm, 72.0, &wire(last_of_yesterday)).await;
         weigh(&app, &ktm, 71.0, &wire(first_of_today)).await;
-        weigh(&app, &ktm, 70.0, &wire(first_of_today + Duration::minutes(1))).await;
+        weigh(
+            &app,
+            &ktm,
+            70.0,
+            &wire(first_of_today + Duration::minutes(1)),
+        )
+        .await;
         // Outside the window: a day before it starts.
-        weigh(&app, &ktm, 90.0, &wire(zone.start_of(today - Duration::days(2)))).await;
+        weigh(
+            &app,
+            &ktm,
+            90.0,
+            &wire(zone.start_of(today - Duration::days(2))),
+        )
+        .await;
 
-        let trend = get(&app, &ktm, "/api/goals/measurements/trends/?days=1").await.json();
+        let trend = get(&app, &ktm, "/api/goals/measurements/trends/?days=1")
+            .await
+            .json();
         assert_eq!(trend["start_date"], date_text(today - Duration::days(1)));
         assert_eq!(trend["end_date"], date_text(today));
         let dates: Vec<&Value> = trend["measurements"]
@@ -79,14 +108,24 @@ async fn trends_date_points_and_buckets_by_local_date() {
             .iter()
             .map(|point| &point["date"])
             .collect();
-        let (yesterday_text, today_text) =
-            (date_text(today - Duration::days(1)), date_text(today));
-        assert_eq!(dates, [&json!(yesterday_text), &json!(today_text), &json!(today_text)]);
+        let (yesterday_text, today_text) = (date_text(today - Duration::days(1)), date_text(today));
+        assert_eq!(
+            dates,
+            [
+                &json!(yesterday_text),
+                &json!(today_text),
+                &json!(today_text)
+            ]
+        );
         assert_eq!(trend["count"], 3);
 
-        let by_day = get(&app, &ktm, "/api/goals/measurements/trends/?days=1&bucket=day")
-            .await
-            .json();
+        let by_day = get(
+            &app,
+            &ktm,
+            "/api/goals/measurements/trends/?days=1&bucket=day",
+        )
+        .await
+        .json();
         assert_eq!(
             by_day["measurements"],
             json!([
@@ -110,9 +149,15 @@ async fn trends_date_points_and_buckets_by_local_date() {
             .await
             .json();
             let points = answer["measurements"].as_array().expect("points");
-            let total: i64 = points.iter().map(|p| p["count"].as_i64().expect("count")).sum();
+            let total: i64 = points
+                .iter()
+                .map(|p| p["count"].as_i64().expect("count"))
+                .sum();
             assert_eq!(total, 3, "{bucket}");
-            assert_eq!(points[0]["date"], date_text(first.first_date(today - Duration::days(1))));
+            assert_eq!(
+                points[0]["date"],
+                date_text(first.first_date(today - Duration::days(1)))
+            );
             assert_eq!(answer["count"], points.len());
         }
 
@@ -122,10 +167,17 @@ async fn trends_date_points_and_buckets_by_local_date() {
             refused.json(),
             json!({"bucket": ["Select a valid choice. hour is not one of the available choices."]})
         );
-        let empty = get(&app, &ktm, "/api/goals/measurements/trends/?days=-1&bucket=day")
-            .await
-            .json();
-        assert_eq!((empty["measurements"].clone(), empty["count"].clone()), (json!([]), json!(0)));
+        let empty = get(
+            &app,
+            &ktm,
+            "/api/goals/measurements/trends/?days=-1&bucket=day",
+        )
+        .await
+        .json();
+        assert_eq!(
+            (empty["measurements"].clone(), empty["count"].clone()),
+            (json!([]), json!(0))
+        );
     }
 }
 
@@ -136,9 +188,7 @@ async fn goal_deadlines_and_days_remaining_count_from_the_local_today() {
         let zone = zone_off_utc_today();
         move_to(&app, &ada, zone.name()).await;
         let today = zone.today();
-        let goal = |days: i64| {
-            json!({"goal_type": "endurance", "target_date": date_text(today + Duration::days(days))})
-        };
+        let goal = |days: i64| json!({"goal_type": "endurance", "target_date": date_text(today + Duration::days(days))});
         let due_today = created(&app, &ada, "/api/goals/goals/", goal(0)).await;
         let due_yesterday = created(&app, &ada, "/api/goals/goals/", goal(-1)).await;
         let due_tomorrow = created(&app, &ada, "/api/goals/goals/", goal(1)).await;
@@ -147,10 +197,15 @@ async fn goal_deadlines_and_days_remaining_count_from_the_local_today() {
         assert_eq!(due_tomorrow["days_remaining"], 1);
 
         let upcoming = get(&app, &ada, "/api/goals/goals/upcoming/").await.json();
-        assert_eq!(ids(&upcoming), [due_today["id"].clone(), due_tomorrow["id"].clone()]);
+        assert_eq!(
+            ids(&upcoming),
+            [due_today["id"].clone(), due_tomorrow["id"].clone()]
+        );
         let overdue = get(&app, &ada, "/api/goals/goals/overdue/").await.json();
         assert_eq!(ids(&overdue), [due_yesterday["id"].clone()]);
-        let listed = get(&app, &ada, "/api/goals/goals/?ordering=target_date").await.json();
+        let listed = get(&app, &ada, "/api/goals/goals/?ordering=target_date")
+            .await
+            .json();
         let remaining: Vec<&Value> = listed["results"]
             .as_array()
             .expect("page")
@@ -168,7 +223,12 @@ async fn a_new_diet_starts_today_in_its_owners_zone_and_progress_counts_local_da
         let zone = zone_off_utc_today();
         move_to(&app, &ada, zone.name()).await;
         let diet = created(&app, &ada, "/api/nutrition/diets/", diet_body("Cut")).await;
-        assert_eq!(diet["start_date"], date_text(zone.today()), "{}", zone.name());
+        assert_eq!(
+            diet["start_date"],
+            date_text(zone.today()),
+            "{}",
+            zone.name()
+        );
 
         // Two measurements two minutes apart, on either side of local midnight: a day apart.
         let ktm = app.register("ktm").await;
@@ -177,16 +237,30 @@ async fn a_new_diet_starts_today_in_its_owners_zone_and_progress_counts_local_da
         let (before, after) = around_local_midnight(&kathmandu);
         weigh(&app, &ktm, 72.0, &wire(before)).await;
         weigh(&app, &ktm, 71.0, &wire(after)).await;
-        let goal = created(&app, &ktm, "/api/goals/goals/", json!({"goal_type": "weight_loss"})).await;
+        let goal = created(
+            &app,
+            &ktm,
+            "/api/goals/goals/",
+            json!({"goal_type": "weight_loss"}),
+        )
+        .await;
         let progress = get(
             &app,
             &ktm,
-            &format!("/api/goals/goals/{}/progress/", goal["id"].as_str().expect("id")),
+            &format!(
+                "/api/goals/goals/{}/progress/",
+                goal["id"].as_str().expect("id")
+            ),
         )
         .await
         .json();
         assert_eq!(progress["days_since_start"], 1);
-        let summary = get(&app, &ktm, "/api/goals/measurements/summary/").await.json();
-        assert_eq!(summary["weight_kg"]["latest_date"], date_text(kathmandu.today()));
+        let summary = get(&app, &ktm, "/api/goals/measurements/summary/")
+            .await
+            .json();
+        assert_eq!(
+            summary["weight_kg"]["latest_date"],
+            date_text(kathmandu.today())
+        );
     }
 }

@@ -38,7 +38,12 @@ async fn the_contract_example_day_by_day_in_new_york() {
     for app in TestApp::all().await {
         let ada = app.register("ada").await;
         move_to(&app, &ada, "America/New_York").await;
-        let lean = diet(&app, &ada, json!({"name": "Lean bulk", "start_date": "2025-03-01"})).await;
+        let lean = diet(
+            &app,
+            &ada,
+            json!({"name": "Lean bulk", "start_date": "2025-03-01"}),
+        )
+        .await;
         // 22:30 on 1 March in New York, the next UTC day: counted on 1 March.
         for (at, calories, proteins, fats, carbs) in [
             ("2025-03-02T03:30:00Z", 1000.5, 51.2, 30.0, 100.3),
@@ -55,11 +60,19 @@ async fn the_contract_example_day_by_day_in_new_york() {
             )
             .await;
         }
-        let diary = get(&app, &ada, &format!("{DIARY}?start=2025-03-01&end=2025-03-02")).await;
+        let diary = get(
+            &app,
+            &ada,
+            &format!("{DIARY}?start=2025-03-01&end=2025-03-02"),
+        )
+        .await;
         diary.assert_status(StatusCode::OK);
         let diary = diary.json();
         assert_eq!(diary["time_zone"], "America/New_York");
-        assert_eq!((diary["start"].clone(), diary["end"].clone()), (json!("2025-03-01"), json!("2025-03-02")));
+        assert_eq!(
+            (diary["start"].clone(), diary["end"].clone()),
+            (json!("2025-03-01"), json!("2025-03-02"))
+        );
         let first = &diary["days"][0];
         assert_eq!(first["date"], "2025-03-01");
         assert_eq!(first["diet"], json!({"id": lean, "name": "Lean bulk"}));
@@ -73,13 +86,24 @@ async fn the_contract_example_day_by_day_in_new_york() {
             let value = value.as_f64().expect("number");
             assert!((value - expected).abs() < 1e-9, "{value} ≠ {expected}");
         };
-        for (key, expected) in [("calories", 2310.5), ("proteins", 151.2), ("fats", 80.0), ("carbs", 255.3)] {
+        for (key, expected) in [
+            ("calories", 2310.5),
+            ("proteins", 151.2),
+            ("fats", 80.0),
+            ("carbs", 255.3),
+        ] {
             close(&actual[key], expected);
-            close(&first["remaining"][key], first["target"][key].as_f64().expect("target") - expected);
+            close(
+                &first["remaining"][key],
+                first["target"][key].as_f64().expect("target") - expected,
+            );
             close(&diary["totals"][key], expected);
             close(&diary["averages"][key], expected / 2.0);
         }
-        assert!(first["remaining"]["fats"].as_f64().expect("fats") < 0.0, "negative when over");
+        assert!(
+            first["remaining"]["fats"].as_f64().expect("fats") < 0.0,
+            "negative when over"
+        );
         let second = &diary["days"][1];
         assert_eq!(second["record_count"], 0, "a day without records is there");
         for key in ["calories", "proteins", "fats", "carbs"] {
@@ -96,17 +120,53 @@ async fn each_day_has_the_diet_in_effect_that_day() {
         // 1–10 March: a diet that ends on the 3rd; from the 2nd a longer one; from the 4th an
         // active one; the 8th to the 9th nothing but a gap before a last diet from the 10th;
         // two diets starting on the same day on the 6th: the later id wins.
-        let ended = diet(&app, &ada, json!({"name": "Ended", "start_date": "2025-03-01", "end_date": "2025-03-03"})).await;
-        let longer = diet(&app, &ada, json!({"name": "Longer", "start_date": "2025-03-02", "end_date": "2025-03-05"})).await;
+        let ended = diet(
+            &app,
+            &ada,
+            json!({"name": "Ended", "start_date": "2025-03-01", "end_date": "2025-03-03"}),
+        )
+        .await;
+        let longer = diet(
+            &app,
+            &ada,
+            json!({"name": "Longer", "start_date": "2025-03-02", "end_date": "2025-03-05"}),
+        )
+        .await;
         let active = diet(&app, &ada, json!({"name": "Active", "start_date": "2025-03-04", "end_date": "2025-03-06", "is_active": true})).await;
-        let _same_day_first = diet(&app, &ada, json!({"name": "Twin A", "start_date": "2025-03-07", "end_date": "2025-03-07"})).await;
-        let same_day_second = diet(&app, &ada, json!({"name": "Twin B", "start_date": "2025-03-07", "end_date": "2025-03-07"})).await;
-        let last = diet(&app, &ada, json!({"name": "Last", "start_date": "2025-03-10"})).await;
+        let _same_day_first = diet(
+            &app,
+            &ada,
+            json!({"name": "Twin A", "start_date": "2025-03-07", "end_date": "2025-03-07"}),
+        )
+        .await;
+        let same_day_second = diet(
+            &app,
+            &ada,
+            json!({"name": "Twin B", "start_date": "2025-03-07", "end_date": "2025-03-07"}),
+        )
+        .await;
+        let last = diet(
+            &app,
+            &ada,
+            json!({"name": "Last", "start_date": "2025-03-10"}),
+        )
+        .await;
         // Another user's diet is never anyone else's diet in effect.
         let bob = app.register("bob").await;
-        diet(&app, &bob, json!({"name": "Bob's", "start_date": "2025-03-01", "is_active": true})).await;
+        diet(
+            &app,
+            &bob,
+            json!({"name": "Bob's", "start_date": "2025-03-01", "is_active": true}),
+        )
+        .await;
 
-        let diary = get(&app, &ada, &format!("{DIARY}?start=2025-03-01&end=2025-03-11")).await.json();
+        let diary = get(
+            &app,
+            &ada,
+            &format!("{DIARY}?start=2025-03-01&end=2025-03-11"),
+        )
+        .await
+        .json();
         assert_eq!(
             diets_by_day(&diary),
             [
@@ -124,13 +184,28 @@ async fn each_day_has_the_diet_in_effect_that_day() {
             ]
         );
         let gap = &diary["days"][7];
-        assert_eq!((gap["target"].clone(), gap["remaining"].clone()), (Value::Null, Value::Null));
+        assert_eq!(
+            (gap["target"].clone(), gap["remaining"].clone()),
+            (Value::Null, Value::Null)
+        );
         assert_eq!(gap["actual"]["calories"], 0.0);
         // Ending the diet changes the days after its new end.
-        send(&app, &ada, Method::PATCH, &format!("/api/nutrition/diets/{last}/"), json!({"end_date": "2025-03-10"}))
-            .await
-            .assert_status(StatusCode::OK);
-        let diary = get(&app, &ada, &format!("{DIARY}?start=2025-03-10&end=2025-03-11")).await.json();
+        send(
+            &app,
+            &ada,
+            Method::PATCH,
+            &format!("/api/nutrition/diets/{last}/"),
+            json!({"end_date": "2025-03-10"}),
+        )
+        .await
+        .assert_status(StatusCode::OK);
+        let diary = get(
+            &app,
+            &ada,
+            &format!("{DIARY}?start=2025-03-10&end=2025-03-11"),
+        )
+        .await
+        .json();
         assert_eq!(diets_by_day(&diary), [json!(last), Value::Null]);
     }
 }
@@ -189,7 +264,12 @@ async fn the_csv_form_quotes_text_and_defuses_formulas() {
     for app in TestApp::all().await {
         let ada = app.register("ada").await;
         diet(&app, &ada, json!({"name": "=HYPERLINK(\"http://x\",\"Cut, hard\")", "start_date": "2025-03-01", "end_date": "2025-03-01"})).await;
-        diet(&app, &ada, json!({"name": "Lean bulk", "start_date": "2025-03-02", "end_date": "2025-03-02"})).await;
+        diet(
+            &app,
+            &ada,
+            json!({"name": "Lean bulk", "start_date": "2025-03-02", "end_date": "2025-03-02"}),
+        )
+        .await;
         created(
             &app,
             &ada,
@@ -201,7 +281,10 @@ async fn the_csv_form_quotes_text_and_defuses_formulas() {
         let uri = format!("{DIARY}?start=2025-03-01&end=2025-03-03");
         let by_format = get(&app, &ada, &format!("{uri}&format=csv")).await;
         by_format.assert_status(StatusCode::OK);
-        assert_eq!(by_format.header("content-type"), Some("text/csv; charset=utf-8"));
+        assert_eq!(
+            by_format.header("content-type"),
+            Some("text/csv; charset=utf-8")
+        );
         assert_eq!(
             by_format.header("content-disposition"),
             Some("attachment; filename=\"fithub-diary-2025-03-01-2025-03-03.csv\"")
@@ -230,7 +313,12 @@ async fn the_csv_form_quotes_text_and_defuses_formulas() {
             .send()
             .await;
         assert_eq!(json_first.json()["days"].as_array().map(Vec::len), Some(3));
-        let refused = get(&app, &ada, &format!("{DIARY}?start=2025-03-02&end=2025-03-01&format=csv")).await;
+        let refused = get(
+            &app,
+            &ada,
+            &format!("{DIARY}?start=2025-03-02&end=2025-03-01&format=csv"),
+        )
+        .await;
         refused.assert_status(StatusCode::BAD_REQUEST);
     }
 }

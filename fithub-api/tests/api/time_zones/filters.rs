@@ -36,8 +36,14 @@ async fn check_timestamp_ranges(app: &TestApp, user: &Session, base: &str, made:
         ("date__gte=2025-03-09&date__lte=2025-03-10", vec![1, 2]),
         ("date__lte=2025-03-09", vec![0, 1]),
         ("timestamp__gte=2025-03-10T03:30:00Z", vec![1, 2, 3]),
-        ("timestamp__lte=2025-03-10T03:30:00Z&timestamp__gte=", vec![0, 1]),
-        ("timestamp__gte=2025-03-09T23:30:00-04:00&date__lte=2025-03-09", vec![1]),
+        (
+            "timestamp__lte=2025-03-10T03:30:00Z&timestamp__gte=",
+            vec![0, 1],
+        ),
+        (
+            "timestamp__gte=2025-03-09T23:30:00-04:00&date__lte=2025-03-09",
+            vec![1],
+        ),
     ];
     for (filter, expected) in cases {
         let mut found = listed(app, user, &format!("{base}?{filter}&ordering=timestamp")).await;
@@ -59,11 +65,19 @@ async fn check_timestamp_ranges(app: &TestApp, user: &Session, base: &str, made:
         ("date__gte", "03/09/2025", "Enter a valid date."),
         ("date__lte", "2025-3-9", "Enter a valid date."),
         ("timestamp__gte", "yesterday", "Enter a valid date/time."),
-        ("timestamp__lte", "2025-03-10T25:00:00Z", "Enter a valid date/time."),
+        (
+            "timestamp__lte",
+            "2025-03-10T25:00:00Z",
+            "Enter a valid date/time.",
+        ),
     ] {
         let refused = get(app, user, &format!("{base}?{param}={value}")).await;
         refused.assert_status(StatusCode::BAD_REQUEST);
-        assert_eq!(refused.json(), json!({ param: [message] }), "{base} {param}");
+        assert_eq!(
+            refused.json(),
+            json!({ param: [message] }),
+            "{base} {param}"
+        );
     }
 }
 
@@ -95,7 +109,12 @@ async fn measurements_filter_by_local_date_and_instant_across_daylight_saving() 
         }
         check_timestamp_ranges(&app, &ny, "/api/goals/measurements/", &made).await;
         // Combined with the existing filters by AND.
-        let none = listed(&app, &ny, "/api/goals/measurements/?date=2025-03-09&metric=waist_cm").await;
+        let none = listed(
+            &app,
+            &ny,
+            "/api/goals/measurements/?date=2025-03-09&metric=waist_cm",
+        )
+        .await;
         assert!(none.is_empty());
     }
 }
@@ -109,17 +128,36 @@ async fn goals_filter_by_target_date_range() {
             let body = json!({"goal_type": "strength", "target_date": target});
             made.push(created(&app, &ada, "/api/goals/goals/", body).await["id"].clone());
         }
-        created(&app, &ada, "/api/goals/goals/", json!({"goal_type": "strength"})).await;
+        created(
+            &app,
+            &ada,
+            "/api/goals/goals/",
+            json!({"goal_type": "strength"}),
+        )
+        .await;
         let base = "/api/goals/goals/?ordering=target_date";
         for (filter, expected) in [
             ("target_date__gte=2025-03-15", vec![1, 2]),
             ("target_date__lte=2025-03-15", vec![0, 1]),
-            ("target_date__gte=2025-03-02&target_date__lte=2025-03-31", vec![1]),
+            (
+                "target_date__gte=2025-03-02&target_date__lte=2025-03-31",
+                vec![1],
+            ),
             ("target_date__gte=2025-04-02", vec![]),
-            ("target_date__gte=2025-03-16&target_date__lte=2025-03-14", vec![]),
+            (
+                "target_date__gte=2025-03-16&target_date__lte=2025-03-14",
+                vec![],
+            ),
         ] {
-            let expected: Vec<Value> = expected.into_iter().map(|i: usize| made[i].clone()).collect();
-            assert_eq!(listed(&app, &ada, &format!("{base}&{filter}")).await, expected, "{filter}");
+            let expected: Vec<Value> = expected
+                .into_iter()
+                .map(|i: usize| made[i].clone())
+                .collect();
+            assert_eq!(
+                listed(&app, &ada, &format!("{base}&{filter}")).await,
+                expected,
+                "{filter}"
+            );
         }
         for param in ["target_date__gte", "target_date__lte"] {
             let refused = get(&app, &ada, &format!("/api/goals/goals/?{param}=soon")).await;

@@ -65,7 +65,13 @@ pub fn around_local_midnight(zone: &Zone) -> (Timestamp, Timestamp) {
 }
 
 /// An ad-hoc record of `calories` kcal (and a tenth of it in each macronutrient) at `at`.
-pub async fn record(app: &TestApp, session: &Session, name: &str, at: &str, calories: f64) -> Value {
+pub async fn record(
+    app: &TestApp,
+    session: &Session,
+    name: &str,
+    at: &str,
+    calories: f64,
+) -> Value {
     created(
         app,
         session,

@@ -14,25 +14,50 @@ async fn the_profile_reads_and_writes_the_time_zone() {
         let profile = get(&app, &ada, PROFILE).await;
         assert_eq!(profile.json()["time_zone"], "UTC", "the default");
         assert!(
-            profile.text().ends_with(r#""is_active":true,"time_zone":"UTC"}"#),
+            profile
+                .text()
+                .ends_with(r#""is_active":true,"time_zone":"UTC"}"#),
             "after is_active: {}",
             profile.text()
         );
 
-        let put = send(&app, &ada, Method::PUT, PROFILE, json!({"time_zone": "Asia/Kathmandu"})).await;
+        let put = send(
+            &app,
+            &ada,
+            Method::PUT,
+            PROFILE,
+            json!({"time_zone": "Asia/Kathmandu"}),
+        )
+        .await;
         put.assert_status(StatusCode::OK);
         assert_eq!(put.json()["time_zone"], "Asia/Kathmandu");
 
-        let patch = send(&app, &ada, Method::PATCH, PROFILE, json!({"time_zone": "America/New_York"})).await;
+        let patch = send(
+            &app,
+            &ada,
+            Method::PATCH,
+            PROFILE,
+            json!({"time_zone": "America/New_York"}),
+        )
+        .await;
         patch.assert_status(StatusCode::OK);
         assert_eq!(patch.json()["user"]["time_zone"], "America/New_York");
         assert_eq!(patch.json()["message"], "Profile updated successfully");
 
         // Other keys leave it alone.
-        send(&app, &ada, Method::PATCH, PROFILE, json!({"first_name": "Ada"}))
-            .await
-            .assert_status(StatusCode::OK);
-        assert_eq!(get(&app, &ada, PROFILE).await.json()["time_zone"], "America/New_York");
+        send(
+            &app,
+            &ada,
+            Method::PATCH,
+            PROFILE,
+            json!({"first_name": "Ada"}),
+        )
+        .await
+        .assert_status(StatusCode::OK);
+        assert_eq!(
+            get(&app, &ada, PROFILE).await.json()["time_zone"],
+            "America/New_York"
+        );
     }
 }
 
@@ -40,9 +65,15 @@ async fn the_profile_reads_and_writes_the_time_zone() {
 async fn a_bad_time_zone_is_a_400_and_changes_nothing() {
     for app in TestApp::all().await {
         let ada = app.register("ada").await;
-        send(&app, &ada, Method::PATCH, PROFILE, json!({"time_zone": "Europe/Kyiv"}))
-            .await
-            .assert_status(StatusCode::OK);
+        send(
+            &app,
+            &ada,
+            Method::PATCH,
+            PROFILE,
+            json!({"time_zone": "Europe/Kyiv"}),
+        )
+        .await
+        .assert_status(StatusCode::OK);
         let before = get(&app, &ada, PROFILE).await.json();
         let long = "A".repeat(65);
         for bad in [
@@ -63,13 +94,31 @@ async fn a_bad_time_zone_is_a_400_and_changes_nothing() {
                 )
                 .await;
                 response.assert_status(StatusCode::BAD_REQUEST);
-                assert_eq!(response.json(), json!({"time_zone": [INVALID]}), "{method} {bad}");
+                assert_eq!(
+                    response.json(),
+                    json!({"time_zone": [INVALID]}),
+                    "{method} {bad}"
+                );
             }
         }
-        let null = send(&app, &ada, Method::PATCH, PROFILE, json!({"time_zone": null})).await;
+        let null = send(
+            &app,
+            &ada,
+            Method::PATCH,
+            PROFILE,
+            json!({"time_zone": null}),
+        )
+        .await;
         null.assert_status(StatusCode::BAD_REQUEST);
-        assert_eq!(null.json(), json!({"time_zone": ["This field may not be null."]}));
-        assert_eq!(get(&app, &ada, PROFILE).await.json(), before, "nothing changed");
+        assert_eq!(
+            null.json(),
+            json!({"time_zone": ["This field may not be null."]})
+        );
+        assert_eq!(
+            get(&app, &ada, PROFILE).await.json(),
+            before,
+            "nothing changed"
+        );
     }
 }
 
@@ -87,7 +136,10 @@ async fn registration_takes_an_optional_time_zone() {
             body
         };
         let response = app
-            .post("/api/accounts/register/", body("ada", Some("Asia/Kathmandu")))
+            .post(
+                "/api/accounts/register/",
+                body("ada", Some("Asia/Kathmandu")),
+            )
             .await;
         response.assert_status(StatusCode::CREATED);
         assert_eq!(response.json()["user"]["time_zone"], "Asia/Kathmandu");
@@ -97,7 +149,10 @@ async fn registration_takes_an_optional_time_zone() {
         assert_eq!(response.json()["user"]["time_zone"], "UTC");
 
         let refused = app
-            .post("/api/accounts/register/", body("eve", Some("Asia/Kathmandoo")))
+            .post(
+                "/api/accounts/register/",
+                body("eve", Some("Asia/Kathmandoo")),
+            )
             .await;
         refused.assert_status(StatusCode::BAD_REQUEST);
         assert_eq!(refused.json(), json!({"time_zone": [INVALID]}));

@@ -83,7 +83,10 @@ fn csv_has_a_header_and_a_row_per_day_with_empty_cells_for_no_diet() {
          2025-03-01,Lean bulk,2500,160,70,300,2310.5,151.2,80,255.3,4\r\n\
          2025-03-02,,,,,,0,151.2,80,255.3,0\r\n"
     );
-    assert_eq!(diary.csv_filename(), "fithub-diary-2025-03-01-2025-03-02.csv");
+    assert_eq!(
+        diary.csv_filename(),
+        "fithub-diary-2025-03-01-2025-03-02.csv"
+    );
 }
 
 #[test]
