@@ -167,7 +167,7 @@ async fn buckets(
            CAST(AVG(b.value) AS DOUBLE PRECISION) AS value, \
            CAST(MIN(b.value) AS DOUBLE PRECISION) AS min, \
            CAST(MAX(b.value) AS DOUBLE PRECISION) AS max, COUNT(*) AS count \
-         FROM spans s JOIN body_measurements b ON b.user_id = ",
+         FROM spans s CROSS JOIN body_measurements b WHERE b.user_id = ",
     )
     .push_bind(user.id)
     .push(" AND b.metric = ")

@@ -95,12 +95,13 @@ struct DayRow {
 }
 
 /// The statement after its `days` clause. The user is `$1`. A day's records are those whose
-/// instant falls in its span; a day's diet is the one in effect (started, not ended), the
+/// instant falls in its span: `CROSS JOIN` makes SQLite loop over the days and seek each day's
+/// records in the (user, timestamp) index, instead of comparing every record with every day; a day's diet is the one in effect (started, not ended), the
 /// active one first, then the latest start, then the greatest id.
 const DIARY_SQL: &str = concat!(
     ", day_records AS ( \
        SELECT d.slot, r.id, r.meal_id, r.calories, r.proteins, r.fats, r.carbs \
-       FROM days d JOIN meal_records r ON r.user_id = $1 \
+       FROM days d CROSS JOIN meal_records r WHERE r.user_id = $1 \
          AND r.\"timestamp\" >= d.span_from AND r.\"timestamp\" < d.span_until \
      ), ",
     meal_totals!("day_records"),
