@@ -21,7 +21,7 @@ use crate::datetime::Timestamp;
 
 mod sql;
 
-pub use sql::push_spans;
+pub use sql::{push_slot_of, push_spans};
 
 /// The zone of a user who has not chosen one.
 pub const UTC: &str = "UTC";

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::summary::{meal_totals, record_nutrients};
 use crate::accounts::User;
-use crate::calendar::{Bucket, Zone, push_spans};
+use crate::calendar::{Bucket, Zone, push_slot_of, push_spans};
 use crate::datetime;
 use crate::db::{Database, Query};
 use crate::error::{Error, FieldErrors, Result};
@@ -94,16 +94,12 @@ struct DayRow {
     target_carbs: Option<f64>,
 }
 
-/// The statement after its `days` clause. The user is `$1`. A day's records are those whose
-/// instant falls in its span: `CROSS JOIN` makes SQLite loop over the days and seek each day's
-/// records in the (user, timestamp) index, instead of comparing every record with every day; a day's diet is the one in effect (started, not ended), the
+/// The statement after its `days` and `day_records` clauses. The user is `$1`. A day's records
+/// are those whose instant falls in its span, found in one scan of the range's records
+/// ([`push_slot_of`]); a day's diet is the one in effect (started, not ended), the
 /// active one first, then the latest start, then the greatest id.
 const DIARY_SQL: &str = concat!(
-    ", day_records AS ( \
-       SELECT d.slot, r.id, r.meal_id, r.calories, r.proteins, r.fats, r.carbs \
-       FROM days d CROSS JOIN meal_records r WHERE r.user_id = $1 \
-         AND r.\"timestamp\" >= d.span_from AND r.\"timestamp\" < d.span_until \
-     ), ",
+    ", ",
     meal_totals!("day_records"),
     ", actuals AS ( SELECT r.slot, ",
     record_nutrients!(),
@@ -138,9 +134,20 @@ pub async fn diary(
     let zone = &user.time_zone;
     let (start, end) = range(start, end, zone.today())?;
     let spans = zone.spans(start, end, Bucket::Day);
+    let window = zone.window(start, end);
     let mut sql = Query::builder().bind(user.id);
     sql.push("WITH ");
     push_spans(&mut sql, "days", &spans);
+    sql.push(", day_records AS (SELECT ");
+    push_slot_of(&mut sql, db.dialect(), "r.\"timestamp\"", &spans);
+    sql.push(
+        " AS slot, r.id, r.meal_id, r.calories, r.proteins, r.fats, r.carbs FROM meal_records r \
+         WHERE r.user_id = $1 AND r.\"timestamp\" >= ",
+    )
+    .push_bind(window.from)
+    .push(" AND r.\"timestamp\" < ")
+    .push_bind(window.until)
+    .push(")");
     sql.push(DIARY_SQL);
     let rows: Vec<DayRow> = sql.fetch_all(db).await?;
 

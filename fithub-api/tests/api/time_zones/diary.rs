@@ -322,3 +322,51 @@ async fn the_csv_form_quotes_text_and_defuses_formulas() {
         refused.assert_status(StatusCode::BAD_REQUEST);
     }
 }
+
+#[tokio::test]
+async fn days_of_23_and_25_hours_get_their_own_records() {
+    for app in TestApp::all().await {
+        let ny = app.register("ny").await;
+        move_to(&app, &ny, "America/New_York").await;
+        for at in [
+            "2025-03-09T04:30:00Z",        // 23:30 on 8 March (EST)
+            "2025-03-10T03:30:00Z",        // 23:30 on 9 March (EDT): the 23-hour day
+            "2025-03-10T04:00:00.000001Z", // just after midnight on 10 March
+            "2025-03-11T03:59:59Z",        // the last second of 10 March
+            "2025-11-02T04:00:00Z",        // midnight starting 2 November (EDT)
+            "2025-11-03T04:30:00Z",        // 23:30 on 2 November (EST): the 25-hour day
+        ] {
+            record(&app, &ny, "x", at, 10.0).await;
+        }
+        let counts = |diary: Value| -> Vec<i64> {
+            diary["days"]
+                .as_array()
+                .expect("days")
+                .iter()
+                .map(|day| day["record_count"].as_i64().expect("count"))
+                .collect()
+        };
+        let march = get(
+            &app,
+            &ny,
+            &format!("{DIARY}?start=2025-03-07&end=2025-03-11"),
+        )
+        .await;
+        assert_eq!(counts(march.json()), [0, 1, 1, 2, 0]);
+        let november = get(
+            &app,
+            &ny,
+            &format!("{DIARY}?start=2025-11-01&end=2025-11-03"),
+        )
+        .await;
+        assert_eq!(counts(november.json()), [0, 2, 0]);
+        let year = get(
+            &app,
+            &ny,
+            &format!("{DIARY}?start=2025-01-01&end=2025-12-31"),
+        )
+        .await
+        .json();
+        assert_eq!(counts(year).iter().sum::<i64>(), 6);
+    }
+}
