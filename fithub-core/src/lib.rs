@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 pub mod collection;
 pub mod config;
 pub mod datetime;

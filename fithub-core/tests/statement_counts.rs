@@ -11,7 +11,7 @@ use fithub_core::audit::Origin;
 use fithub_core::collection::Collection;
 use fithub_core::datetime::Timestamp;
 use fithub_core::db::{PoolSettings, query};
-use fithub_core::nutrition::records_summary;
+use fithub_core::nutrition::{diary, records_summary};
 use fithub_core::testing::TestDatabase;
 use fithub_core::{goals, measurements};
 use time::Duration;
@@ -58,6 +58,17 @@ async fn statements_of_one_summary(db: &Database, user: &User) -> (usize, i64) {
     )
 }
 
+/// Statements run by a diary of the last `days` days, with its number of records.
+async fn statements_of_one_diary(db: &Database, user: &User, days: i64) -> (usize, i64) {
+    let today = user.time_zone.today();
+    let start = fithub_core::datetime::format_date(today - Duration::days(days - 1));
+    let before = STATEMENTS.load(Ordering::SeqCst);
+    let diary = diary(db, user, Some(&start), None).await.expect("diary");
+    assert_eq!(diary.days.len() as i64, days);
+    let records = diary.days.iter().map(|day| day.record_count).sum();
+    (STATEMENTS.load(Ordering::SeqCst) - before, records)
+}
+
 /// Daily weight and weekly body fat for `days` days.
 async fn add_measurements(db: &Database, user: &User, days: i64) {
     let now = Timestamp::now();
@@ -101,7 +112,7 @@ async fn statements_of_measurement_stats(
                     .expect("summary"),
             ),
             2 => drop(
-                measurements::measurement_trends(db, user, None, Some("90"))
+                measurements::measurement_trends(db, user, None, Some("90"), None)
                     .await
                     .expect("trends"),
             ),
@@ -182,6 +193,22 @@ async fn statement_counts_do_not_grow_with_the_data() {
         assert_eq!((count_10, count_500), (10, 500), "{:?}", test.backend());
         assert_eq!(with_10, with_500, "{:?}", test.backend());
         assert_eq!(with_10, 1, "one statement on {:?}", test.backend());
+
+        // The diary: one statement for a day or a year, a few records or many.
+        let diaries = [1, 30, 366].map(|days| statements_of_one_diary(db, &user, days));
+        let mut counts = Vec::new();
+        for diary in diaries {
+            counts.push(diary.await);
+        }
+        assert_eq!(counts[2].1, 500, "every record is within the year");
+        assert!(
+            counts.iter().all(|(statements, _)| *statements == 1),
+            "one statement each on {:?}: {counts:?}",
+            test.backend()
+        );
+        add_records(db, &user, meal, 500, 1500).await;
+        let (after, records) = statements_of_one_diary(db, &user, 366).await;
+        assert_eq!((after, records), (1, 1500), "{:?}", test.backend());
 
         // Measurements: a week of them, then two years.
         let goal: uuid::Uuid = uuid::Uuid::new_v4();

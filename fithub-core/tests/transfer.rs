@@ -576,3 +576,48 @@ async fn count_is_the_number_of_records_an_export_writes() {
         );
     }
 }
+
+#[tokio::test]
+async fn time_zones_travel_with_their_users_and_older_archives_mean_utc() {
+    for target in TestDatabase::all_migrated().await {
+        let source = TestDatabase::sqlite_migrated().await;
+        let account = NewAccount {
+            username: "ny".into(),
+            password: "violet-Harbor-47-kite".into(),
+            time_zone: fithub_core::calendar::Zone::named("America/New_York").expect("zone"),
+            ..NewAccount::default()
+        };
+        create_user(
+            source.database(),
+            &Passwords::new(1),
+            &account,
+            &Origin::default(),
+        )
+        .await
+        .expect("user");
+        let archive = export_all(source.database()).await;
+        let key = r#","time_zone":"America/New_York""#;
+        assert!(archive.contains(key), "{archive}");
+
+        // An archive from before time zones has no key: its users are in UTC.
+        let older = archive.replace(key, "");
+        import(target.database(), &older, OnConflict::Fail)
+            .await
+            .expect("import");
+        let imported = find_user(target.database(), "ny").await.expect("ny");
+        assert_eq!(imported.time_zone.name(), "UTC", "{:?}", target.backend());
+
+        // Updating from the current archive brings the zone; a name no zone has is refused.
+        import(target.database(), &archive, OnConflict::Update)
+            .await
+            .expect("update");
+        let updated = find_user(target.database(), "ny").await.expect("ny");
+        assert_eq!(updated.time_zone.name(), "America/New_York");
+        let unknown = archive.replace("America/New_York", "America/Atlantis");
+        assert!(
+            import(target.database(), &unknown, OnConflict::Update)
+                .await
+                .is_err()
+        );
+    }
+}

@@ -3,8 +3,8 @@
 
 1,000 users; for the user `bench` (password below): 2,000 ingredients (half public, half
 personal), 50 goals, two years of daily weight and weekly body fat, an active diet with
-3 meals of 5 ingredients, and 3 records a day for the last 90 days. Dates are relative to
-today, so that "the last 30 days" always has data.
+3 meals of 5 ingredients, and 3 records a day for the last year (366 days, a diary's longest
+range). Dates are relative to today, so that "the last 30 days" always has data.
 
     scripts/bench/dataset.py --database-url sqlite://bench.db
 """
@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 USERNAME = "bench"
 PASSWORD = "violet-Harbor-47-kite"
+# Days of records, today included: the longest diary.
+RECORD_DAYS = 366
 
 
 def fithub(binary, database_url, *args, stdin=None):
@@ -90,7 +92,7 @@ def write_archive(path, hashed):
     add("diet", {
         "id": 1, "user_id": 1, "name": "Lean bulk", "day_proteins_g": 160, "day_fats_g": 70,
         "day_carbohydrates_g": 300, "day_calories_kcal": 2500, "is_active": True,
-        "start_date": str(today - dt.timedelta(days=120)), "end_date": None, "notes": "",
+        "start_date": str(today - dt.timedelta(days=400)), "end_date": None, "notes": "",
         "created_at": created, "updated_at": created,
     })
     for meal_id, name in [(1, "Breakfast"), (2, "Lunch"), (3, "Dinner")]:
@@ -110,7 +112,7 @@ def write_archive(path, hashed):
                 "quantity": 50 + 10 * k, "unit": "g", "created_at": created, "updated_at": created,
             })
     record_id = 0
-    for day in range(90):
+    for day in range(RECORD_DAYS):
         for hour, meal_id in [(7, 1), (12, 2), (19, 3)]:
             record_id += 1
             at = stamp(dt.datetime.combine(today - dt.timedelta(days=day), dt.time(hour),

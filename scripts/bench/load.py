@@ -3,7 +3,8 @@
 
 For each database: a fresh database filled with the dataset (dataset.py), the release
 `fithub-api` started on it, then for each endpoint `wrk` at 32 connections: requests per second
-and p50/p99 latency. Also: how soon `/ready` answers after the process starts, resident memory
+and p50/p99 latency; the nutrition diary over 30 and 366 days beside the 30-day records summary
+of the same run. Also: how soon `/ready` answers after the process starts, resident memory
 idle and at peak, and the other endpoints' p99 while logins run flat out. The ceilings, measured
 in the same run: `pgbench -S -M prepared` against the same PostgreSQL, and the API's `/health`.
 Each figure is compared with the budget of issue 8 and marked ok or MISS.
@@ -19,6 +20,7 @@ Nothing here asserts a time: it measures and prints.
 """
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -220,6 +222,7 @@ def bench(name, database_url, admin_url, args, workdir, results, ceilings):
             results.append((name, label, rps, p50, p99, errors,
                             f">= {share:.0%} of pgbench ({share * ceilings['pgbench']:.0f}/s), p99 < 10 ms",
                             rps >= share * ceilings["pgbench"] and p99 < 10 and errors == 0))
+        diary(name, api, token, args, results)
         if wanted("create a measurement", args):
             rps, p50, p99, errors = wrk(api.base + "/api/goals/measurements/", args, token,
                                         measurement)
@@ -262,6 +265,36 @@ def bench(name, database_url, admin_url, args, workdir, results, ceilings):
                         ready_ms < 200))
     finally:
         api.stop()
+
+
+def diary(name, api, token, args, results):
+    """The diary over 30 and 366 days, against the 30-day summary's throughput in this run
+    (measured here when --endpoints left it out): at least a half and a quarter of it."""
+    shares = [(30, 0.5), (dataset.RECORD_DAYS, 0.25)]
+    if not any(wanted(f"diary {days}d", args) for days, _ in shares):
+        return
+    summary_label = "records nutrition_summary 30d"
+    summary = [r[2] for r in results if r[0] == name and r[1] == summary_label]
+    if not summary:
+        summary = [wrk(api.base + "/api/nutrition/records/nutrition_summary/?days=30", args,
+                       token)[0]]
+    today = dt.datetime.now(dt.timezone.utc).date()
+    for days, share in shares:
+        label = f"diary {days}d"
+        if not wanted(label, args):
+            continue
+        start = today - dt.timedelta(days=days - 1)
+        path = f"/api/nutrition/diary/?start={start}&end={today}"
+        body = http("GET", api.base + path, token=token)
+        recorded = sum(day["record_count"] for day in body["days"])
+        if len(body["days"]) != days or recorded < 3 * (days - 1):
+            sys.exit(f"{label} does not see the dataset: {len(body['days'])} days, "
+                     f"{recorded} records")
+        rps, p50, p99, errors = wrk(api.base + path, args, token)
+        floor = share * summary[0]
+        results.append((name, label, rps, p50, p99, errors,
+                        f">= {share:.0%} of the 30-day summary ({floor:.0f}/s), p99 < 20 ms",
+                        rps >= floor and p99 < 20 and errors == 0))
 
 
 def wanted(label, args):

@@ -268,6 +268,28 @@ fn list_parameters(spec: &ListSpec) -> Vec<utoipa::openapi::path::Parameter> {
                 openapi::date_time_schema(),
                 "Exactly this instant".to_owned(),
             ),
+            FilterKind::DateFrom => (openapi::date_schema(), "On or after this date".to_owned()),
+            FilterKind::DateUntil => (openapi::date_schema(), "On or before this date".to_owned()),
+            FilterKind::TimestampFrom => (
+                openapi::date_time_schema(),
+                "At or after this instant".to_owned(),
+            ),
+            FilterKind::TimestampUntil => (
+                openapi::date_time_schema(),
+                "At or before this instant".to_owned(),
+            ),
+            FilterKind::LocalDate => (
+                openapi::date_schema(),
+                "On this date in the caller's time zone".to_owned(),
+            ),
+            FilterKind::LocalDateFrom => (
+                openapi::date_schema(),
+                "On or after this date in the caller's time zone".to_owned(),
+            ),
+            FilterKind::LocalDateUntil => (
+                openapi::date_schema(),
+                "On or before this date in the caller's time zone".to_owned(),
+            ),
         };
         parameters.push(query(filter.param, schema, description));
     }

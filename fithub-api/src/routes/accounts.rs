@@ -72,7 +72,8 @@ pub async fn profile(CurrentUser(user): CurrentUser) -> Json<Profile> {
     Json(user.profile())
 }
 
-/// Replace the profile's `email`, `first_name` and `last_name` (absent keys keep their values).
+/// Replace the profile's `email`, `first_name`, `last_name` and `time_zone` (absent keys keep
+/// their values).
 #[utoipa::path(put, path = "/api/accounts/profile/", tag = "accounts",
     security(("jwt" = []), ("api_token" = [])), request_body = ProfileRequest,
     responses(

@@ -46,10 +46,12 @@ async fn register_answers_the_profile_tokens_and_a_message() {
                 "id",
                 "is_active",
                 "last_name",
+                "time_zone",
                 "username"
             ]
         );
         assert_eq!(user["username"], "ada");
+        assert_eq!(user["time_zone"], "UTC");
         assert_eq!(user["email"], "ada@example.com");
         assert_eq!(user["first_name"], "Ada");
         assert_eq!(user["is_active"], true);

@@ -92,6 +92,7 @@ const OPERATIONS: &[(&str, &str, bool)] = &[
     ("delete", "/api/nutrition/records/{id}/", false),
     ("get", "/api/nutrition/records/today/", false),
     ("get", "/api/nutrition/records/nutrition_summary/", false),
+    ("get", "/api/nutrition/diary/", false),
     ("get", "/api/nutrition/preferences/", false),
     ("post", "/api/nutrition/preferences/", true),
     ("get", "/api/nutrition/preferences/{id}/", false),

@@ -20,3 +20,4 @@ mod security;
 mod sessions;
 mod shutdown;
 mod startup;
+mod time_zones;

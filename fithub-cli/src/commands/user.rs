@@ -130,6 +130,7 @@ struct UserView {
     is_superuser: bool,
     date_joined: String,
     last_login: Option<String>,
+    time_zone: String,
 }
 
 impl From<&User> for UserView {
@@ -146,6 +147,7 @@ impl From<&User> for UserView {
             is_superuser: user.is_superuser,
             date_joined: user.date_joined.to_wire(),
             last_login: user.last_login.map(|at| at.to_wire()),
+            time_zone: user.time_zone.name().to_owned(),
         }
     }
 }
@@ -284,6 +286,7 @@ fn print_users(users: &[User], format: Format) -> anyhow::Result<()> {
                 "Email",
                 "Roles",
                 "Active",
+                "Time zone",
                 "Joined",
                 "Last login",
             ]);
@@ -294,6 +297,7 @@ fn print_users(users: &[User], format: Format) -> anyhow::Result<()> {
                     user.email.clone(),
                     user.roles().join(", "),
                     if user.is_active { "yes" } else { "no" }.to_owned(),
+                    user.time_zone.name().to_owned(),
                     time(user.date_joined),
                     user.last_login.map_or_else(|| "never".to_owned(), time),
                 ]);

@@ -6,6 +6,7 @@ use clap::Args;
 use fithub_core::Database;
 use fithub_core::accounts::{self, NewAccount, Passwords, User};
 use fithub_core::audit::Origin;
+use fithub_core::calendar::{self, Zone};
 
 use crate::output::{Format, explain};
 use crate::prompt;
@@ -24,6 +25,9 @@ pub struct CreateArgs {
     /// Last name
     #[arg(long, default_value = "")]
     last_name: String,
+    /// IANA time zone where the user's days begin and end, spelled as the database spells it
+    #[arg(long, default_value = calendar::UTC, value_parser = zone)]
+    time_zone: Zone,
     /// Grant the staff role (may modify the public catalogue and any category)
     #[arg(long)]
     staff: bool,
@@ -79,6 +83,7 @@ pub async fn create(
             password: password.text.clone(),
             is_staff: args.staff,
             is_superuser: args.superuser,
+            time_zone: args.time_zone.clone(),
         };
         let fields = match accounts::create_user(db, passwords, &account, origin).await {
             Ok(user) => return Ok(user),
@@ -107,6 +112,16 @@ pub async fn create(
             }
         }
     }
+}
+
+/// `--time-zone`: refused before anything is asked or written.
+fn zone(name: &str) -> Result<Zone, String> {
+    Zone::named(name).ok_or_else(|| {
+        format!(
+            "{} Use an IANA name such as Europe/Kyiv or America/New_York.",
+            calendar::INVALID_ZONE
+        )
+    })
 }
 
 /// Asks for one value of the account.

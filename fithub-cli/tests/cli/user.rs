@@ -360,3 +360,51 @@ async fn sessions_are_listed_and_ended() {
         assert_eq!(audited.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn create_takes_a_time_zone_that_list_and_show_print() {
+    for database in TestDatabase::all_migrated().await {
+        let created = create(
+            &database,
+            "ny",
+            &["--time-zone", "America/New_York", "--format", "json"],
+        );
+        assert_exit(&created, 0);
+        assert_eq!(json(&created)["time_zone"], "America/New_York");
+        assert_exit(&create(&database, "plain", &[]), 0);
+
+        let shown = run(&database, &["user", "show", "ny", "--format", "json"]);
+        assert_eq!(json(&shown)["time_zone"], "America/New_York");
+        let table = stdout(&run(&database, &["user", "list"]));
+        assert!(table.contains("Time zone"), "{table}");
+        assert!(
+            table.contains("America/New_York") && table.contains("UTC"),
+            "{table}"
+        );
+        let listed = json(&run(&database, &["user", "list", "--format", "json"]));
+        let zones: Vec<&Value> = listed
+            .as_array()
+            .expect("users")
+            .iter()
+            .map(|user| &user["time_zone"])
+            .collect();
+        assert_eq!(
+            zones,
+            [&Value::from("America/New_York"), &Value::from("UTC")]
+        );
+
+        // A name the IANA database does not spell so is a usage error, and nothing is created.
+        let refused = create(&database, "eve", &["--time-zone", "america/new_york"]);
+        assert_exit(&refused, 2);
+        assert!(
+            stderr(&refused).contains("A valid timezone is required."),
+            "{}",
+            stderr(&refused)
+        );
+        assert!(
+            accounts::find_user(database.database(), "eve")
+                .await
+                .is_err()
+        );
+    }
+}

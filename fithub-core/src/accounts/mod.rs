@@ -18,6 +18,7 @@ mod user_cache;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::calendar::Zone;
 use crate::datetime::Timestamp;
 
 pub use admin::{
@@ -95,6 +96,8 @@ pub struct User {
     pub last_login: Option<Timestamp>,
     /// Carried in every JWT; raised to revoke every token issued before.
     pub token_generation: i64,
+    /// Where the user's days begin and end (API.md §6.1).
+    pub time_zone: Zone,
 }
 
 /// An active user with no roles, for unit tests.
@@ -113,6 +116,7 @@ impl User {
             date_joined: Timestamp::now(),
             last_login: None,
             token_generation: 0,
+            time_zone: Zone::utc(),
         }
     }
 }
@@ -151,6 +155,7 @@ impl User {
             last_name: self.last_name.clone(),
             date_joined: self.date_joined,
             is_active: self.is_active,
+            time_zone: self.time_zone.clone(),
         }
     }
 
@@ -196,6 +201,9 @@ pub struct Profile {
     #[schema(value_type = String, example = "2025-01-05T09:12:44.120934Z")]
     pub date_joined: Timestamp,
     pub is_active: bool,
+    /// An IANA time zone name: where "today" and the dates of timestamps are reckoned.
+    #[schema(value_type = String, example = "America/New_York")]
+    pub time_zone: Zone,
 }
 
 /// Why a caller is not authenticated. Each case has its own compatible body on the wire

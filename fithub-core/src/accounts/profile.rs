@@ -3,7 +3,9 @@
 use super::credentials::count_attempt;
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext};
 use super::passwords::Passwords;
-use super::registration::{EMAIL_MAX, NAME_MAX, check_password_rules, email_problem};
+use super::registration::{
+    EMAIL_MAX, NAME_MAX, TIME_ZONE, check_password_rules, email_problem, read_time_zone,
+};
 use super::store;
 use super::tokens::Auth;
 use super::{Profile, User};
@@ -25,10 +27,11 @@ pub const PROFILE_FORM: Form = Form(&[
         Need::Optional,
         Text::limited_or_blank(NAME_MAX),
     ),
+    TIME_ZONE,
 ]);
 
-/// `PUT` or `PATCH /api/accounts/profile/`: `email`, `first_name`, `last_name`, each optional;
-/// absent keys keep their values.
+/// `PUT` or `PATCH /api/accounts/profile/`: `email`, `first_name`, `last_name`, `time_zone`, each
+/// optional; absent keys keep their values.
 pub async fn update_profile(
     db: &Database,
     auth: &Auth,
@@ -41,6 +44,7 @@ pub async fn update_profile(
     let email = reader.string("email");
     let first_name = reader.string("first_name");
     let last_name = reader.string("last_name");
+    let time_zone = read_time_zone(&mut reader);
     if let Some(email) = &email
         && let Some(problem) = email_problem(db, email, Some(user.id)).await?
     {
@@ -51,8 +55,15 @@ pub async fn update_profile(
     let email = email.unwrap_or_else(|| user.email.clone());
     let first_name = first_name.unwrap_or_else(|| user.first_name.clone());
     let last_name = last_name.unwrap_or_else(|| user.last_name.clone());
+    let time_zone = time_zone.unwrap_or_else(|| user.time_zone.clone());
+    let row = store::ProfileRow {
+        email: &email,
+        first_name: &first_name,
+        last_name: &last_name,
+        time_zone: time_zone.name(),
+    };
     let mut tx = Transaction::begin(db).await?;
-    let updated = store::update_names(&mut tx, user.id, &email, &first_name, &last_name)
+    let updated = store::update_profile(&mut tx, user.id, row)
         .await
         .map_err(|error| {
             if is_unique_violation(&error, "users_email_key", "users_email_key") {

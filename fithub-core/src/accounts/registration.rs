@@ -11,6 +11,7 @@ use super::store::{self, NewUserRow};
 use super::tokens::{Auth, TokenPair, issue_pair};
 use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
+use crate::calendar::{INVALID_ZONE, Zone};
 use crate::db::{Database, Transaction, is_unique_violation};
 use crate::error::{Error, FieldErrors, Result};
 use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
@@ -18,6 +19,8 @@ use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
 pub const USERNAME_MAX: usize = 150;
 pub const EMAIL_MAX: usize = 254;
 pub const NAME_MAX: usize = 150;
+/// Longer than any IANA name (the longest has 32 characters).
+pub const TIME_ZONE_MAX: usize = 64;
 const USERNAME_FORMAT: &str = "Enter a valid username. This value may contain only letters, \
     numbers, and @/./+/-/_ characters.";
 const USERNAME_TAKEN: &str = "A user with that username already exists.";
@@ -34,6 +37,7 @@ pub struct NewAccount {
     pub password: String,
     pub is_staff: bool,
     pub is_superuser: bool,
+    pub time_zone: Zone,
 }
 
 /// The answer of `POST /api/accounts/register/`.
@@ -44,6 +48,10 @@ pub struct Registered {
     #[schema(example = "User created successfully")]
     pub message: &'static str,
 }
+
+/// The optional `time_zone` key of a registration or a profile change.
+pub(super) const TIME_ZONE: Field = Field::text("time_zone", Need::Optional, Text::ANY)
+    .about("An IANA time-zone name, spelled exactly (`America/New_York`); default `UTC`");
 
 /// The keys of a registration.
 pub const REGISTRATION_FORM: Form = Form(&[
@@ -64,6 +72,7 @@ pub const REGISTRATION_FORM: Form = Form(&[
     Field::text("password", Need::Required, PASSWORD_TEXT)
         .about("At least 8 characters; not common, not entirely numeric, not like the other keys"),
     Field::text("password_confirm", Need::Required, PASSWORD_TEXT),
+    TIME_ZONE,
 ]);
 
 /// `POST /api/accounts/register/`. Errors come in three rounds, as the contract orders them: every
@@ -116,6 +125,7 @@ async fn read_account(
     let last_name = reader.string("last_name");
     let password = reader.string("password");
     let password_confirm = reader.string("password_confirm");
+    let time_zone = read_time_zone(&mut reader);
     count_attempt(auth, origin, username.as_deref()).await?;
     if let Some(username) = &username
         && let Some(problem) = username_problem(db, username).await?
@@ -140,6 +150,7 @@ async fn read_account(
         password: password.unwrap_or_default(),
         is_staff: false,
         is_superuser: false,
+        time_zone: time_zone.unwrap_or_default(),
     };
     if password_confirm.as_deref() != Some(account.password.as_str()) {
         return Err(Error::non_field("Passwords don't match."));
@@ -231,6 +242,7 @@ pub(super) async fn insert_account(
         password_hash,
         is_staff: account.is_staff,
         is_superuser: account.is_superuser,
+        time_zone: account.time_zone.name(),
     };
     store::insert(&mut *tx, row).await.map_err(|error| {
         if is_unique_violation(&error, "users_username_key", "users.username") {
@@ -297,6 +309,19 @@ pub(super) async fn email_problem(
         return Ok(Some(EMAIL_TAKEN.to_owned()));
     }
     Ok(None)
+}
+
+/// The optional `time_zone` key: a name the IANA database spells exactly so.
+pub(super) fn read_time_zone(reader: &mut Reader<'_>) -> Option<Zone> {
+    let name = reader.string("time_zone")?;
+    // Anything longer is no IANA name: refused before the lookup, with the same message.
+    let zone = (name.len() <= TIME_ZONE_MAX)
+        .then(|| Zone::named(&name))
+        .flatten();
+    if zone.is_none() {
+        reader.error("time_zone", INVALID_ZONE);
+    }
+    zone
 }
 
 fn too_long(max: usize) -> String {

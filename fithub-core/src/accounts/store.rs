@@ -9,7 +9,7 @@ use crate::error::Result;
 macro_rules! user_columns {
     () => {
         "id, username, email, first_name, last_name, is_active, is_staff, is_superuser, \
-         date_joined, last_login, token_generation"
+         date_joined, last_login, token_generation, time_zone"
     };
 }
 pub(crate) use user_columns;
@@ -91,6 +91,7 @@ pub struct NewUserRow<'a> {
     pub password_hash: &'a str,
     pub is_staff: bool,
     pub is_superuser: bool,
+    pub time_zone: &'a str,
 }
 
 pub async fn insert<'e>(
@@ -99,7 +100,8 @@ pub async fn insert<'e>(
 ) -> sqlx::Result<User> {
     query(concat!(
         "INSERT INTO users (username, email, first_name, last_name, password_hash, is_staff, \
-         is_superuser, date_joined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+         is_superuser, date_joined, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING ",
         user_columns!()
     ))
     .bind(row.username)
@@ -110,25 +112,34 @@ pub async fn insert<'e>(
     .bind(row.is_staff)
     .bind(row.is_superuser)
     .bind(Timestamp::now())
+    .bind(row.time_zone)
     .fetch_one(executor)
     .await
 }
 
-pub async fn update_names<'e>(
+/// What the profile lets a user change.
+pub struct ProfileRow<'a> {
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub time_zone: &'a str,
+}
+
+pub async fn update_profile<'e>(
     executor: impl Into<Executor<'e>>,
     id: i64,
-    email: &str,
-    first_name: &str,
-    last_name: &str,
+    row: ProfileRow<'_>,
 ) -> sqlx::Result<User> {
     query(concat!(
-        "UPDATE users SET email = $2, first_name = $3, last_name = $4 WHERE id = $1 RETURNING ",
+        "UPDATE users SET email = $2, first_name = $3, last_name = $4, time_zone = $5 \
+         WHERE id = $1 RETURNING ",
         user_columns!()
     ))
     .bind(id)
-    .bind(email)
-    .bind(first_name)
-    .bind(last_name)
+    .bind(row.email)
+    .bind(row.first_name)
+    .bind(row.last_name)
+    .bind(row.time_zone)
     .fetch_one(executor)
     .await
 }

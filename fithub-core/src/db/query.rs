@@ -314,6 +314,14 @@ impl Dialect {
             Dialect::Sqlite => "LIKE",
         }
     }
+
+    /// Whole seconds since 1970 of a timestamp expression, rounded down.
+    pub fn epoch_seconds(self, expression: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST(FLOOR(EXTRACT(EPOCH FROM {expression})) AS BIGINT)"),
+            Dialect::Sqlite => format!("CAST(strftime('%s', {expression}) AS INTEGER)"),
+        }
+    }
 }
 
 /// `%term%` for `LIKE … ESCAPE '\'`, with `%`, `_` and `\` in the term taken literally.

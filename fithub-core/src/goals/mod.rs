@@ -48,7 +48,8 @@ pub struct Goal {
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
-    /// Days from today (UTC) to the target date, negative once past; `null` without one.
+    /// Days from the owner's today (in their time zone) to the target date, negative once past;
+    /// `null` without one.
     pub days_remaining: Option<i64>,
 }
 
@@ -86,7 +87,7 @@ impl Row {
 }
 
 fn into_goals(rows: Vec<Row>, user: &User) -> Vec<Goal> {
-    let (owner, today) = (user.brief(), datetime::today());
+    let (owner, today) = (user.brief(), user.time_zone.today());
     rows.into_iter()
         .map(|row| row.into_goal(&owner, today))
         .collect()
@@ -117,6 +118,16 @@ const LIST: ListSpec = ListSpec {
             param: "target_date",
             column: "g.target_date",
             kind: FilterKind::Date,
+        },
+        Filter {
+            param: "target_date__gte",
+            column: "g.target_date",
+            kind: FilterKind::DateFrom,
+        },
+        Filter {
+            param: "target_date__lte",
+            column: "g.target_date",
+            kind: FilterKind::DateUntil,
         },
     ],
     search: &["g.notes"],
@@ -151,7 +162,7 @@ impl Collection for Goals {
     ) -> Result<Page<Goal>> {
         let params = LIST.parse(query_string)?;
         let page: Page<Row> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
-        let (owner, today) = (user.brief(), datetime::today());
+        let (owner, today) = (user.brief(), user.time_zone.today());
         Ok(page.map(|row| row.into_goal(&owner, today)))
     }
 
@@ -240,7 +251,7 @@ async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: Uuid) -> R
     .bind(user.id)
     .fetch_optional(executor)
     .await?;
-    row.map(|row| row.into_goal(&user.brief(), datetime::today()))
+    row.map(|row| row.into_goal(&user.brief(), user.time_zone.today()))
         .ok_or(Error::NotFound("Goal"))
 }
 
@@ -304,7 +315,7 @@ pub async fn goals_by_deadline(db: &Database, user: &User, overdue: bool) -> Res
     };
     let rows: Vec<Row> = query(sql)
         .bind(user.id)
-        .bind(datetime::today())
+        .bind(user.time_zone.today())
         .fetch_all(db)
         .await?;
     Ok(into_goals(rows, user))

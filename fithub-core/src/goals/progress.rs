@@ -73,7 +73,9 @@ pub async fn goal_progress(db: &Database, user: &User, id: Uuid) -> Result<GoalP
             measurements_count: 0,
         });
     };
-    let days_since_start = (latest.timestamp.date() - first.timestamp.date()).whole_days();
+    let zone = &user.time_zone;
+    let days_since_start =
+        (zone.date_of(latest.timestamp) - zone.date_of(first.timestamp)).whole_days();
     Ok(GoalProgress::Measured {
         goal,
         latest_measurement: Box::new(latest),

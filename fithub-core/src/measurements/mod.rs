@@ -2,6 +2,7 @@
 
 mod bulk;
 mod stats;
+mod trends;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -13,15 +14,16 @@ use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Query, Script, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{Body, Field, Form, Mode, Need, Range, Reader};
-use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::listing::{Filter, FilterKind, ListSpec, Page, timestamp_ranges};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
 pub use bulk::{MAX_BULK_ITEMS, bulk_create_measurements};
 pub use stats::{
-    MeasurementSummary, SummaryEntry, Trend, TrendPoint, latest_measurements, measurement_summary,
-    measurement_trends, measurements_by_metric,
+    MeasurementSummary, SummaryEntry, latest_measurements, measurement_summary,
+    measurements_by_metric,
 };
+pub use trends::{BucketPoint, Trend, TrendPoint, TrendPoints, measurement_trends};
 
 crate::choices! {
     /// `BodyMeasurement.metric`.
@@ -159,18 +161,26 @@ const TABLE: OwnedTable = OwnedTable {
 const LIST: ListSpec = ListSpec {
     from: "body_measurements b",
     columns: columns!(),
-    filters: &[
-        Filter {
-            param: "metric",
-            column: "b.metric",
-            kind: FilterKind::Choice(Metric::VALUES),
-        },
-        Filter {
-            param: "measurement_type",
-            column: "b.measurement_type",
-            kind: FilterKind::Choice(MeasurementType::VALUES),
-        },
-    ],
+    filters: &{
+        let [from, until, date, date_from, date_until] = timestamp_ranges("b.\"timestamp\"");
+        [
+            Filter {
+                param: "metric",
+                column: "b.metric",
+                kind: FilterKind::Choice(Metric::VALUES),
+            },
+            Filter {
+                param: "measurement_type",
+                column: "b.measurement_type",
+                kind: FilterKind::Choice(MeasurementType::VALUES),
+            },
+            from,
+            until,
+            date,
+            date_from,
+            date_until,
+        ]
+    },
     search: &[],
     ordering: &[
         ("timestamp", "b.\"timestamp\""),
@@ -201,7 +211,7 @@ impl Collection for Measurements {
         user: &User,
         query_string: &[(String, String)],
     ) -> Result<Page<BodyMeasurement>> {
-        let params = LIST.parse(query_string)?;
+        let params = LIST.parse_in(query_string, &user.time_zone)?;
         let page: Page<Row> = LIST.fetch(db, LIST.owned_by(user.id), &params).await?;
         let owner = user.brief();
         Ok(page.map(|row| row.into_measurement(&owner)))

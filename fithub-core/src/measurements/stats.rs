@@ -1,19 +1,19 @@
-//! What the measurements say: the latest of each metric, one metric's history, a trend over a
-//! window, and a summary. One query each, however many measurements there are: the latest per
-//! metric is a window function, not a query per metric.
+//! What the measurements say: the latest of each metric, one metric's history, and a summary.
+//! One query each, however many measurements there are: the latest per metric is a window
+//! function, not a query per metric.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
-use time::{Date, Duration};
+use time::Date;
 use utoipa::ToSchema;
 
 use super::{BodyMeasurement, MeasurementType, Metric, Row, columns, into_measurements};
 use crate::accounts::User;
-use crate::datetime::{self, Timestamp};
+use crate::datetime;
 use crate::db::{Database, Query, query};
 use crate::error::{Error, Result};
-use crate::input::{Choice, days_param};
+use crate::input::Choice;
 
 /// The most recent measurement (greatest timestamp, then id) of each of `metrics`.
 async fn latest_per_metric(db: &Database, user: &User, metrics: &[Metric]) -> Result<Vec<Row>> {
@@ -93,84 +93,6 @@ pub async fn measurements_by_metric(
     Ok(into_measurements(rows, user))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct TrendPoint {
-    /// The UTC date of the measurement.
-    #[serde(with = "datetime::date_serde")]
-    #[schema(value_type = String, format = Date)]
-    pub date: Date,
-    pub value: f64,
-    pub measurement_type: MeasurementType,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Trend {
-    /// As requested: an unknown metric simply has no points.
-    #[schema(example = "weight_kg")]
-    pub metric: String,
-    pub period_days: i64,
-    #[serde(with = "datetime::date_serde")]
-    #[schema(value_type = String, format = Date)]
-    pub start_date: Date,
-    #[serde(with = "datetime::date_serde")]
-    #[schema(value_type = String, format = Date)]
-    pub end_date: Date,
-    pub measurements: Vec<TrendPoint>,
-    pub count: usize,
-}
-
-#[derive(sqlx::FromRow)]
-struct PointRow {
-    #[sqlx(rename = "timestamp")]
-    at: Timestamp,
-    value: f64,
-    measurement_type: String,
-}
-
-/// `GET trends/?metric=&days=`: one metric's measurements from `days` days before today up to
-/// today (both UTC dates included), oldest first.
-pub async fn measurement_trends(
-    db: &Database,
-    user: &User,
-    metric: Option<&str>,
-    days: Option<&str>,
-) -> Result<Trend> {
-    let days = days_param(days, 30)?;
-    let metric = metric
-        .filter(|metric| !metric.is_empty())
-        .unwrap_or(Metric::WeightKg.as_str())
-        .to_owned();
-    let end_date = datetime::today();
-    let start_date = end_date - Duration::days(days);
-    let rows: Vec<PointRow> = query(
-        "SELECT b.\"timestamp\", b.value, b.measurement_type FROM body_measurements b \
-         WHERE b.user_id = $1 AND b.metric = $2 AND b.\"timestamp\" >= $3 AND b.\"timestamp\" < $4 \
-         ORDER BY b.\"timestamp\", b.id",
-    )
-    .bind(user.id)
-    .bind(metric.as_str())
-    .bind(Timestamp::start_of(start_date))
-    .bind(Timestamp::start_of(end_date) + Duration::days(1))
-    .fetch_all(db)
-    .await?;
-    let measurements: Vec<TrendPoint> = rows
-        .into_iter()
-        .map(|row| TrendPoint {
-            date: row.at.date(),
-            value: row.value,
-            measurement_type: MeasurementType::from_stored(&row.measurement_type),
-        })
-        .collect();
-    Ok(Trend {
-        metric,
-        period_days: days,
-        start_date,
-        end_date,
-        count: measurements.len(),
-        measurements,
-    })
-}
-
 /// The latest measurement of one metric, in the summary.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct SummaryEntry {
@@ -217,7 +139,7 @@ pub async fn measurement_summary(db: &Database, user: &User) -> Result<Measureme
     for row in latest_per_metric(db, user, &SUMMARY_METRICS).await? {
         let entry = Some(SummaryEntry {
             latest_value: row.value,
-            latest_date: row.timestamp.date(),
+            latest_date: user.time_zone.date_of(row.timestamp),
             measurement_type: MeasurementType::from_stored(&row.measurement_type),
         });
         match Metric::from_stored(&row.metric) {

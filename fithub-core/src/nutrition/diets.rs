@@ -158,7 +158,7 @@ impl Collection for Diets {
     }
 
     async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Diet> {
-        let fields = DietFields::read(body, Mode::Create, None)?;
+        let fields = DietFields::read(body, Mode::Create, None, caller.user)?;
         let mut tx = caller.begin(db).await?;
         if fields.is_active {
             deactivate_others(&mut tx, caller.user, None).await?;
@@ -203,7 +203,7 @@ impl Collection for Diets {
         let mut tx = caller.begin(db).await?;
         let current = find(&mut tx, caller.user, id).await?;
         if_match.check(&current)?;
-        let fields = DietFields::read(body, mode, Some(&current))?;
+        let fields = DietFields::read(body, mode, Some(&current), caller.user)?;
         if fields.is_active {
             deactivate_others(&mut tx, caller.user, Some(id)).await?;
         }
@@ -306,7 +306,8 @@ const FORM: Form = Form(&[
 ]);
 
 impl DietFields {
-    fn read(body: &Body, mode: Mode, current: Option<&Diet>) -> Result<DietFields> {
+    /// A new diet starts today, in its owner's zone, unless told otherwise.
+    fn read(body: &Body, mode: Mode, current: Option<&Diet>, owner: &User) -> Result<DietFields> {
         let mut reader = Reader::new(body, mode, FORM);
         let name = reader.string("name");
         let mut target = |key| reader.number(key);
@@ -340,7 +341,7 @@ impl DietFields {
             is_active: is_active.or(current.map(|d| d.is_active)).unwrap_or(false),
             start_date: start_date
                 .or(current.map(|d| d.start_date))
-                .unwrap_or_else(datetime::today),
+                .unwrap_or_else(|| owner.time_zone.today()),
             end_date: end_date.unwrap_or_else(|| current.and_then(|d| d.end_date)),
             notes: notes
                 .or_else(|| current.map(|d| d.notes.clone()))

@@ -6,6 +6,7 @@
 //! checked the same way and answered with one message whether the object is foreign or missing.
 
 mod categories;
+mod diary;
 mod diets;
 mod ingredients;
 mod meal_ingredients;
@@ -17,6 +18,7 @@ mod summary;
 use serde::{Serialize, Serializer};
 
 pub use categories::{Categories, Category};
+pub use diary::{Diary, DiaryDay, DiaryDiet, MAX_DIARY_DAYS, Nutrients, diary};
 pub use diets::{Diet, Diets, activate_diet, active_diet};
 pub use ingredients::{
     Ingredient, IngredientSearchItem, Ingredients, personal_ingredients, search_ingredients,

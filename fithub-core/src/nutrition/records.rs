@@ -6,13 +6,13 @@ use utoipa::ToSchema;
 
 use crate::accounts::{Caller, User, UserBrief};
 use crate::collection::{Change, Collection, Operation};
-use crate::datetime::{self, Timestamp};
+use crate::datetime::Timestamp;
 use crate::db::{Connection, Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
 use crate::input::{
     Body, Field, Form, Mode, Need, REQUIRED, Range, Reader, RefStyle, Text, invalid_pk,
 };
-use crate::listing::{Filter, FilterKind, ListSpec, Page};
+use crate::listing::{Filter, FilterKind, ListSpec, Page, timestamp_ranges};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
@@ -107,18 +107,26 @@ const TABLE: OwnedTable = OwnedTable {
 const LIST: ListSpec = ListSpec {
     from: "meal_records r",
     columns: columns!(),
-    filters: &[
-        Filter {
-            param: "meal",
-            column: "r.meal_id",
-            kind: FilterKind::Id,
-        },
-        Filter {
-            param: "timestamp",
-            column: "r.\"timestamp\"",
-            kind: FilterKind::Timestamp,
-        },
-    ],
+    filters: &{
+        let [from, until, date, date_from, date_until] = timestamp_ranges("r.\"timestamp\"");
+        [
+            Filter {
+                param: "meal",
+                column: "r.meal_id",
+                kind: FilterKind::Id,
+            },
+            Filter {
+                param: "timestamp",
+                column: "r.\"timestamp\"",
+                kind: FilterKind::Timestamp,
+            },
+            from,
+            until,
+            date,
+            date_from,
+            date_until,
+        ]
+    },
     search: &["r.meal_name", "r.feedback"],
     ordering: &[
         ("timestamp", "r.\"timestamp\""),
@@ -148,7 +156,7 @@ impl Collection for Records {
         user: &User,
         query_string: &[(String, String)],
     ) -> Result<Page<MealRecord>> {
-        let params = LIST.parse(query_string)?;
+        let params = LIST.parse_in(query_string, &user.time_zone)?;
         // The page and its meals on one connection.
         let mut conn = Connection::acquire(db).await?;
         let page: Page<Row> = LIST
@@ -274,9 +282,10 @@ async fn find_row<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -
     .ok_or(Error::NotFound("MealRecord"))
 }
 
-/// `GET /records/today/`: the caller's records of today's UTC date, newest first.
+/// `GET /records/today/`: the caller's records of today's local date, newest first.
 pub async fn records_today(db: &Database, user: &User) -> Result<Vec<MealRecord>> {
-    let today = datetime::today();
+    let zone = &user.time_zone;
+    let today = zone.window(zone.today(), zone.today());
     let rows: Vec<Row> = query(concat!(
         "SELECT ",
         columns!(),
@@ -284,8 +293,8 @@ pub async fn records_today(db: &Database, user: &User) -> Result<Vec<MealRecord>
          AND r.\"timestamp\" < $3 ORDER BY r.\"timestamp\" DESC, r.id DESC"
     ))
     .bind(user.id)
-    .bind(Timestamp::start_of(today))
-    .bind(Timestamp::start_of(today.next_day().unwrap_or(today)))
+    .bind(today.from)
+    .bind(today.until)
     .fetch_all(db)
     .await?;
     with_meals(db, user, rows).await

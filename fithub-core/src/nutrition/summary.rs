@@ -10,11 +10,53 @@ use time::{Date, Duration};
 use utoipa::ToSchema;
 
 use crate::accounts::User;
-use crate::datetime::{self, Timestamp};
+use crate::datetime;
 use crate::db::{Database, query};
 use crate::error::{Error, Result};
 
 use super::Total;
+
+/// `meal_totals (meal_id, calories, proteins, fats, carbs)`, a `WITH` clause: the nutrients of each
+/// meal of user `$1` that `$records` (a relation with a `meal_id` column) names, each meal once.
+/// An ingredient's nutrients are per 100 g and a meal-ingredient's quantity in grams.
+macro_rules! meal_totals {
+    ($records:literal) => {
+        concat!(
+            "meal_totals AS ( \
+               SELECT mi.meal_id, \
+                 SUM(i.calories * mi.quantity / 100) AS calories, \
+                 SUM(i.proteins * mi.quantity / 100) AS proteins, \
+                 SUM(i.fats * mi.quantity / 100) AS fats, \
+                 SUM(i.carbs * mi.quantity / 100) AS carbs \
+               FROM meal_ingredients mi JOIN ingredients i ON i.id = mi.ingredient_id \
+               WHERE mi.user_id = $1 AND mi.meal_id IN (SELECT meal_id FROM ",
+            $records,
+            ") GROUP BY mi.meal_id)"
+        )
+    };
+}
+pub(super) use meal_totals;
+
+/// The four totals of records `r` joined to `meal_totals t`: a planned record counts its meal, an
+/// ad-hoc one its own values (`null` as 0).
+macro_rules! record_nutrients {
+    () => {
+        concat!(
+            record_nutrients!(@one "calories"), ", ",
+            record_nutrients!(@one "proteins"), ", ",
+            record_nutrients!(@one "fats"), ", ",
+            record_nutrients!(@one "carbs")
+        )
+    };
+    (@one $nutrient:literal) => {
+        concat!(
+            "CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.", $nutrient,
+            ", 0) ELSE COALESCE(t.", $nutrient, ", 0) END), 0) AS DOUBLE PRECISION) AS ",
+            $nutrient
+        )
+    };
+}
+pub(super) use record_nutrients;
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MealSummary {
@@ -80,47 +122,32 @@ pub struct RecordsSummary {
 }
 
 /// `GET /records/nutrition_summary/?days=N`: the records of the last `days` days (today included,
-/// by UTC date), planned and ad hoc, in one query.
+/// by local date in the caller's zone), planned and ad hoc, in one query.
 pub async fn records_summary(
     db: &Database,
     user: &User,
     days: Option<&str>,
 ) -> Result<RecordsSummary> {
     let days = crate::input::days_param(days, 7)?;
-    let end_date = datetime::today();
+    let zone = &user.time_zone;
+    let end_date = zone.today();
     let start_date = end_date - Duration::days(days);
-    let window_start = Timestamp::start_of(start_date);
-    let window_end = Timestamp::start_of(end_date) + Duration::days(1);
+    let window = zone.window(start_date, end_date);
     // The window's records are read once; only the meals they name are totalled, each once.
-    let totals: Totals = query(
+    let totals: Totals = query(concat!(
         "WITH window_records AS ( \
            SELECT id, meal_id, calories, proteins, fats, carbs FROM meal_records \
            WHERE user_id = $1 AND \"timestamp\" >= $2 AND \"timestamp\" < $3 \
-         ), meal_totals AS ( \
-           SELECT mi.meal_id, \
-             SUM(i.calories * mi.quantity / 100) AS calories, \
-             SUM(i.proteins * mi.quantity / 100) AS proteins, \
-             SUM(i.fats * mi.quantity / 100) AS fats, \
-             SUM(i.carbs * mi.quantity / 100) AS carbs \
-           FROM meal_ingredients mi JOIN ingredients i ON i.id = mi.ingredient_id \
-           WHERE mi.user_id = $1 AND mi.meal_id IN (SELECT meal_id FROM window_records) \
-           GROUP BY mi.meal_id \
-         ) \
-         SELECT \
-           CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.calories, 0) \
-             ELSE COALESCE(t.calories, 0) END), 0) AS DOUBLE PRECISION) AS calories, \
-           CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.proteins, 0) \
-             ELSE COALESCE(t.proteins, 0) END), 0) AS DOUBLE PRECISION) AS proteins, \
-           CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.fats, 0) \
-             ELSE COALESCE(t.fats, 0) END), 0) AS DOUBLE PRECISION) AS fats, \
-           CAST(COALESCE(SUM(CASE WHEN r.meal_id IS NULL THEN COALESCE(r.carbs, 0) \
-             ELSE COALESCE(t.carbs, 0) END), 0) AS DOUBLE PRECISION) AS carbs, \
-           COUNT(r.id) AS count \
+         ), ",
+        meal_totals!("window_records"),
+        " SELECT ",
+        record_nutrients!(),
+        ", COUNT(r.id) AS count \
          FROM window_records r LEFT JOIN meal_totals t ON t.meal_id = r.meal_id",
-    )
+    ))
     .bind(user.id)
-    .bind(window_start)
-    .bind(window_end)
+    .bind(window.from)
+    .bind(window.until)
     .fetch_one(db)
     .await?;
     Ok(RecordsSummary {

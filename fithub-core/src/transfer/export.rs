@@ -188,7 +188,7 @@ fn users_query(users: Option<&[i64]>) -> Query {
     let mut query = Query::builder();
     query.push(
         "SELECT id, username, email, first_name, last_name, password_hash, is_active, is_staff, \
-         is_superuser, date_joined, last_login FROM users",
+         is_superuser, date_joined, last_login, time_zone FROM users",
     );
     if let Some(users) = users {
         query.push(" WHERE id");

@@ -331,8 +331,8 @@ impl Importer {
                     self.check_email(&user.email, Some(id)).await?;
                     query(
                         "UPDATE users SET email = $2, first_name = $3, last_name = $4, \
-                         password_hash = $5, is_active = $6, is_staff = $7, is_superuser = $8 \
-                         WHERE id = $1",
+                         password_hash = $5, is_active = $6, is_staff = $7, is_superuser = $8, \
+                         time_zone = $9 WHERE id = $1",
                     )
                     .bind(id)
                     .bind(user.email)
@@ -342,6 +342,7 @@ impl Importer {
                     .bind(user.is_active)
                     .bind(user.is_staff)
                     .bind(user.is_superuser)
+                    .bind(user.time_zone)
                     .execute(&mut self.tx)
                     .await?;
                     Self::count(&mut self.report.updated, "user");
@@ -362,6 +363,7 @@ impl Importer {
             Value::from(user.is_superuser),
             Value::from(user.date_joined),
             Value::from(user.last_login),
+            Value::from(user.time_zone),
         ];
         let columns = [
             "username",
@@ -374,6 +376,7 @@ impl Importer {
             "is_superuser",
             "date_joined",
             "last_login",
+            "time_zone",
         ];
         let id = self.insert("users", user.id, &columns, values).await?;
         self.users.insert(user.id, Owner { id, new: true });

@@ -69,10 +69,23 @@ pub struct ArchivedUser {
     pub is_superuser: bool,
     pub date_joined: Timestamp,
     pub last_login: Option<Timestamp>,
+    /// Archives written before time zones have none: those users are in UTC.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+}
+
+fn utc() -> String {
+    crate::calendar::UTC.to_owned()
 }
 
 impl ArchivedUser {
     pub fn check(&self) -> Checked {
+        if crate::calendar::Zone::named(&self.time_zone).is_none() {
+            return Err(format!(
+                "time_zone {:?} of {:?} is not an IANA time zone",
+                self.time_zone, self.username
+            ));
+        }
         text("username", &self.username, 150, false)?;
         text("email", &self.email, 254, true)?;
         text("first_name", &self.first_name, 150, true)?;

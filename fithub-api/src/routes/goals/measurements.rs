@@ -58,9 +58,12 @@ pub struct MetricQuery {
 pub struct TrendQuery {
     /// Default `weight_kg`.
     metric: Option<String>,
-    /// Default 30.
+    /// Default 30. The window ends today in the caller's time zone.
     #[param(minimum = -3650, maximum = 3650)]
     days: Option<i64>,
+    /// `day`, `week` (from Monday) or `month`: one point per bucket with measurements, with the
+    /// mean, least and greatest value and their count.
+    bucket: Option<String>,
 }
 
 /// The most recent measurement of each requested metric, in the order requested.
@@ -93,7 +96,7 @@ pub async fn by_metric(
     Ok(Json(found))
 }
 
-/// One metric over the last `days` days, oldest first.
+/// One metric over the last `days` days, oldest first, or by day, week or month.
 #[utoipa::path(get, path = "/api/goals/measurements/trends/", tag = "goals",
     security(("jwt" = []), ("api_token" = [])), params(TrendQuery),
     responses((status = 200, body = Trend), (status = 400, body = ValidationErrors),
@@ -103,9 +106,14 @@ pub async fn trends(
     CurrentUser(user): CurrentUser,
     query: QueryParams,
 ) -> ApiResult<Json<Trend>> {
-    let trend =
-        measurements::measurement_trends(&app.db, &user, query.get("metric")?, query.get("days")?)
-            .await?;
+    let trend = measurements::measurement_trends(
+        &app.db,
+        &user,
+        query.get("metric")?,
+        query.get("days")?,
+        query.get("bucket")?,
+    )
+    .await?;
     Ok(Json(trend))
 }
 

@@ -1,5 +1,6 @@
 //! `/api/nutrition/` (API.md §3.5): one module per resource, as in the core.
 
+mod diary;
 mod diets;
 mod ingredients;
 mod meals;
@@ -40,6 +41,7 @@ pub fn routes(router: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(records::today))
         .routes(routes!(records::nutrition_summary))
         .routes(routes!(preferences::by_type))
+        .routes(routes!(diary::diary))
 }
 
 /// The collections' absolute URLs.

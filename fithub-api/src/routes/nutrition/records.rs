@@ -14,12 +14,13 @@ use crate::routes::schemas::{Detail, ValidationErrors};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only
 pub struct DaysQuery {
-    /// Default 7. The window ends today (UTC) and starts `days` earlier, both days included.
+    /// Default 7. The window ends today (in the caller's time zone) and starts `days` earlier,
+    /// both days included.
     #[param(minimum = -3650, maximum = 3650)]
     days: Option<i64>,
 }
 
-/// Today's records (UTC), newest first.
+/// Today's records (today in the caller's time zone), newest first.
 #[utoipa::path(get, path = "/api/nutrition/records/today/", tag = "nutrition",
     security(("jwt" = []), ("api_token" = [])),
     responses((status = 200, body = Vec<MealRecord>), (status = 401, body = Detail)))]

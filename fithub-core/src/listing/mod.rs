@@ -3,13 +3,20 @@
 //!
 //! A page of a list is one statement whatever its size: the rows with their total.
 
+mod filters;
+mod search;
+
 use serde::Serialize;
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
-use crate::datetime::{self, Timestamp};
-use crate::db::{Connection, Database, Dialect, Query, Record, Value, contains_pattern};
+use crate::calendar::Zone;
+use crate::db::{Connection, Database, Dialect, Query, Record, contains_pattern};
 use crate::error::{Error, FieldErrors, Result};
-use crate::input::{parse_boolean_text, query_value};
+use crate::input::query_value;
+
+use filters::Condition;
+pub use filters::{Filter, FilterKind, timestamp_ranges};
+use search::search_terms;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -36,23 +43,6 @@ pub struct ListSpec {
     pub id: &'static str,
     /// The column naming each row's owner, for lists of private rows (see [`ListSpec::owned_by`]).
     pub owner: Option<&'static str>,
-}
-
-/// An exact-match query parameter.
-pub struct Filter {
-    pub param: &'static str,
-    pub column: &'static str,
-    pub kind: FilterKind,
-}
-
-pub enum FilterKind {
-    /// One of these values.
-    Choice(&'static [&'static str]),
-    /// An object id; an id the caller cannot see simply matches nothing.
-    Id,
-    Bool,
-    Date,
-    Timestamp,
 }
 
 /// A page of a list: which page, of how many, and its rows.
@@ -122,7 +112,7 @@ enum PageNumber {
 /// A query string parsed against a [`ListSpec`].
 #[derive(Debug)]
 pub struct ListParams {
-    filters: Vec<(&'static str, Value)>,
+    filters: Vec<Condition>,
     /// Set when an id filter names an id that cannot exist: nothing matches.
     matches_nothing: bool,
     search_terms: Vec<String>,
@@ -132,9 +122,14 @@ pub struct ListParams {
 }
 
 impl ListSpec {
-    /// Reads filters, `search`, `ordering`, `page` and `page_size`; every bad value is reported at
-    /// once, keyed by its parameter.
+    /// [`ListSpec::parse_in`] for lists without local-date filters, whose zone is irrelevant.
     pub fn parse(&self, query: &[(String, String)]) -> Result<ListParams> {
+        self.parse_in(query, &Zone::utc())
+    }
+
+    /// Reads filters, `search`, `ordering`, `page` and `page_size`; every bad value is reported at
+    /// once, keyed by its parameter. Local dates are the caller's, in `zone`.
+    pub fn parse_in(&self, query: &[(String, String)], zone: &Zone) -> Result<ListParams> {
         // Refused before any of them is read (see `query_value`).
         let mut errors: FieldErrors = self
             .params()
@@ -158,8 +153,8 @@ impl ListSpec {
             let Some(raw) = get(filter.param).filter(|raw| !raw.is_empty()) else {
                 continue;
             };
-            match filter.kind.parse(raw) {
-                Ok(Some(value)) => filters.push((filter.column, value)),
+            match filter.conditions(raw, zone) {
+                Ok(Some(conditions)) => filters.extend(conditions),
                 Ok(None) => matches_nothing = true,
                 Err(message) => error(filter.param, message),
             }
@@ -361,9 +356,14 @@ impl ListSpec {
         if params.matches_nothing {
             query.push(" AND 1 = 0");
         }
-        for (column, value) in &params.filters {
-            query.push(" AND ").push(column).push(" = ");
-            query.push_bind(value.clone());
+        for condition in &params.filters {
+            query
+                .push(" AND ")
+                .push(condition.column)
+                .push(" ")
+                .push(condition.operator)
+                .push(" ");
+            query.push_bind(condition.value.clone());
         }
         for term in &params.search_terms {
             let pattern = contains_pattern(term);
@@ -395,232 +395,5 @@ impl ListSpec {
     }
 }
 
-impl FilterKind {
-    /// The value to compare with; `Ok(None)` for an id that cannot exist.
-    fn parse(&self, raw: &str) -> std::result::Result<Option<Value>, String> {
-        match self {
-            FilterKind::Choice(choices) => match choices.iter().find(|choice| **choice == raw) {
-                Some(choice) => Ok(Some(Value::from(*choice))),
-                None => Err(format!(
-                    "Select a valid choice. {raw} is not one of the available choices."
-                )),
-            },
-            FilterKind::Id => {
-                let digits = raw.strip_prefix('-').unwrap_or(raw);
-                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(
-                        "Select a valid choice. That choice is not one of the available choices."
-                            .to_owned(),
-                    );
-                }
-                Ok(raw.parse::<i64>().ok().map(Value::from))
-            }
-            FilterKind::Bool => parse_boolean_text(raw)
-                .filter(|_| ["true", "false", "1", "0"].contains(&raw.to_lowercase().as_str()))
-                .map(|flag| Some(Value::from(flag)))
-                .ok_or_else(|| "Must be a valid boolean.".to_owned()),
-            FilterKind::Date => datetime::parse_date(raw)
-                .map(|date| Some(Value::from(date)))
-                .ok_or_else(|| "Enter a valid date.".to_owned()),
-            FilterKind::Timestamp => Timestamp::parse(raw)
-                .map(|at| Some(Value::from(at)))
-                .ok_or_else(|| "Enter a valid date/time.".to_owned()),
-        }
-    }
-}
-
-/// Terms split at whitespace and commas; a double-quoted phrase stays one term.
-fn search_terms(text: &str) -> Vec<String> {
-    let mut terms = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    for c in text.chars() {
-        match c {
-            '"' => {
-                if quoted && !current.is_empty() {
-                    terms.push(std::mem::take(&mut current));
-                }
-                quoted = !quoted;
-            }
-            c if !quoted && (c.is_whitespace() || c == ',') => {
-                if !current.is_empty() {
-                    terms.push(std::mem::take(&mut current));
-                }
-            }
-            c => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        terms.push(current);
-    }
-    terms
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SPEC: ListSpec = ListSpec {
-        from: "things t",
-        columns: "t.id",
-        filters: &[
-            Filter {
-                param: "kind",
-                column: "t.kind",
-                kind: FilterKind::Choice(&["a", "b"]),
-            },
-            Filter {
-                param: "owner",
-                column: "t.owner_id",
-                kind: FilterKind::Id,
-            },
-            Filter {
-                param: "is_active",
-                column: "t.is_active",
-                kind: FilterKind::Bool,
-            },
-            Filter {
-                param: "day",
-                column: "t.day",
-                kind: FilterKind::Date,
-            },
-            Filter {
-                param: "at",
-                column: "t.at",
-                kind: FilterKind::Timestamp,
-            },
-        ],
-        search: &["t.name"],
-        ordering: &[("name", "t.name"), ("created_at", "t.created_at")],
-        default_ordering: &["-created_at"],
-        id: "t.id",
-        owner: None,
-    };
-
-    fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    fn errors(pairs: &[(&str, &str)]) -> serde_json::Value {
-        match SPEC.parse(&query(pairs)) {
-            Err(Error::Validation(errors)) => serde_json::to_value(errors).expect("json"),
-            other => panic!("expected errors, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn bad_filter_values_are_reported_together_by_parameter() {
-        assert_eq!(
-            errors(&[
-                ("kind", "c"),
-                ("owner", "x"),
-                ("is_active", "yes"),
-                ("day", "2025-02-30"),
-                ("at", "noon"),
-                ("page_size", "0"),
-            ]),
-            serde_json::json!({
-                "kind": ["Select a valid choice. c is not one of the available choices."],
-                "owner": ["Select a valid choice. That choice is not one of the available choices."],
-                "is_active": ["Must be a valid boolean."],
-                "day": ["Enter a valid date."],
-                "at": ["Enter a valid date/time."],
-                "page_size": ["A valid integer is required."],
-            })
-        );
-    }
-
-    #[test]
-    fn empty_values_mean_no_filter_and_booleans_ignore_case() {
-        let params = SPEC
-            .parse(&query(&[("kind", ""), ("is_active", "TRUE")]))
-            .expect("valid");
-        assert_eq!(params.filters.len(), 1);
-        assert_eq!(params.filters[0].1, Value::from(true));
-    }
-
-    #[test]
-    fn an_id_beyond_64_bits_matches_nothing() {
-        let params = SPEC
-            .parse(&query(&[("owner", "99999999999999999999")]))
-            .expect("valid");
-        assert!(params.matches_nothing);
-    }
-
-    #[test]
-    fn page_size_is_capped_and_pages_must_be_positive() {
-        let params = SPEC.parse(&query(&[("page_size", "500")])).expect("valid");
-        assert_eq!(params.page_size, MAX_PAGE_SIZE);
-        for page in ["0", "-1", "two", "1.5"] {
-            assert!(
-                matches!(
-                    SPEC.parse(&query(&[("page", page)])),
-                    Err(Error::InvalidPage)
-                ),
-                "{page}"
-            );
-        }
-        let params = SPEC.parse(&query(&[("page", "last")])).expect("valid");
-        assert_eq!(params.page, PageNumber::Last);
-    }
-
-    #[test]
-    fn unknown_ordering_names_fall_back_to_the_default() {
-        let params = SPEC
-            .parse(&query(&[("ordering", "bogus,-name, created_at")]))
-            .expect("valid");
-        assert_eq!(
-            params.ordering,
-            vec![("t.name", true), ("t.created_at", false)]
-        );
-        let params = SPEC.parse(&query(&[("ordering", "bogus")])).expect("valid");
-        assert_eq!(params.ordering, vec![("t.created_at", true)]);
-
-        let mut sql = Query::builder();
-        SPEC.push_order(&mut sql, &params.ordering);
-        assert_eq!(sql.sql(), " ORDER BY t.created_at DESC, t.id DESC");
-    }
-
-    #[test]
-    fn search_is_limited_in_terms_and_their_length() {
-        let search = |text: String| errors(&[("search", text.as_str())]);
-        assert_eq!(
-            search(["a"; 11].join(" ")),
-            serde_json::json!({"search": ["Ensure this field has no more than 10 terms."]})
-        );
-        assert_eq!(
-            search("b".repeat(101)),
-            serde_json::json!({"search": ["Ensure each term has no more than 100 characters."]})
-        );
-        let params = SPEC
-            .parse(&query(&[("search", &["a"; 10].join(","))]))
-            .expect("ten terms");
-        assert_eq!(params.search_terms.len(), 10);
-    }
-
-    #[test]
-    fn a_nul_character_is_refused_in_every_parameter_read() {
-        assert_eq!(
-            errors(&[("kind", "a\0"), ("search", "\0"), ("page", "1\0")]),
-            serde_json::json!({
-                "kind": ["Null characters are not allowed."],
-                "search": ["Null characters are not allowed."],
-                "page": ["Null characters are not allowed."],
-            })
-        );
-        SPEC.parse(&query(&[("unread", "\0")]))
-            .expect("a parameter nobody reads is ignored");
-    }
-
-    #[test]
-    fn search_splits_terms_but_keeps_quoted_phrases() {
-        assert_eq!(
-            search_terms(r#"oat, milk "rolled oats"  x"#),
-            ["oat", "milk", "rolled oats", "x"]
-        );
-        assert!(search_terms("  , ").is_empty());
-    }
-}
+mod tests;
