@@ -5,14 +5,14 @@
 //! reaches the limiter's keys, the hashing slots or the database.
 
 use super::User;
+use super::fields::Username;
 use super::password_rules::PASSWORD_TEXT;
-use super::registration::USERNAME_MAX;
 use super::store;
 use super::tokens::Auth;
 use crate::audit::Origin;
 use crate::db::Database;
 use crate::error::Result;
-use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::input::{Body, Mode, Need, Reader};
 
 /// `username` and `password`, both required, not blank and within their limits.
 pub(super) struct Credentials {
@@ -25,7 +25,7 @@ impl Credentials {
     /// token).
     pub async fn read(auth: &Auth, body: &Body, origin: &Origin) -> Result<Credentials> {
         let mut reader = Reader::new(body, Mode::Create);
-        let username = reader.string("username", Need::Required, Text::limited(USERNAME_MAX));
+        let username = reader.string("username", Need::Required, Username::TEXT);
         let password = reader.string("password", Need::Required, PASSWORD_TEXT);
         count_attempt(auth, origin, username.as_deref()).await?;
         reader.finish()?;

@@ -5,6 +5,7 @@ mod admin;
 mod api_tokens;
 mod authenticate;
 mod credentials;
+mod fields;
 mod jwt;
 mod password_rules;
 mod passwords;
@@ -25,6 +26,7 @@ pub use admin::{
 };
 pub use api_tokens::{ApiTokenGrant, obtain_api_token};
 pub use authenticate::authenticate;
+pub use fields::{Email, PersonName, Username};
 pub use jwt::TokenKind;
 pub use password_rules::{PasswordContext, password_problems};
 pub use passwords::{Passwords, check_password_hash};

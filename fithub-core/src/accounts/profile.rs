@@ -1,16 +1,17 @@
 //! What users do to their own account: edit the profile, change the password, delete it.
 
 use super::credentials::count_attempt;
+use super::fields::{Email, PersonName};
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext};
 use super::passwords::Passwords;
-use super::registration::{EMAIL_MAX, NAME_MAX, check_password_rules, email_problem};
+use super::registration::{check_password_rules, email_problem};
 use super::store;
 use super::tokens::Auth;
 use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction, is_unique_violation, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::input::{Body, Mode, Need, Reader};
 
 /// `PUT` or `PATCH /api/accounts/profile/`: `email`, `first_name`, `last_name`, each optional;
 /// absent keys keep their values.
@@ -23,17 +24,9 @@ pub async fn update_profile(
     origin: &Origin,
 ) -> Result<Profile> {
     let mut reader = Reader::new(body, mode);
-    let email = reader.string("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX));
-    let first_name = reader.string(
-        "first_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
-    let last_name = reader.string(
-        "last_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
+    let email = reader.string("email", Need::Optional, Email::TEXT);
+    let first_name = reader.string("first_name", Need::Optional, PersonName::TEXT);
+    let last_name = reader.string("last_name", Need::Optional, PersonName::TEXT);
     if let Some(email) = &email
         && let Some(problem) = email_problem(db, email, Some(user.id)).await?
     {

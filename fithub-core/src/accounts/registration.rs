@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::credentials::count_attempt;
+use super::fields::{Email, PersonName, Username};
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext, password_problems};
 use super::store::{self, NewUserRow};
 use super::tokens::{Auth, TokenPair, issue_pair};
@@ -12,15 +13,9 @@ use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction, is_unique_violation};
 use crate::error::{Error, FieldErrors, Result};
-use crate::input::{Body, Mode, Need, Reader, Text};
+use crate::input::{Body, Mode, Need, Reader};
 
-pub const USERNAME_MAX: usize = 150;
-pub const EMAIL_MAX: usize = 254;
-pub const NAME_MAX: usize = 150;
-const USERNAME_FORMAT: &str = "Enter a valid username. This value may contain only letters, \
-    numbers, and @/./+/-/_ characters.";
 const USERNAME_TAKEN: &str = "A user with that username already exists.";
-const EMAIL_INVALID: &str = "Enter a valid email address.";
 const EMAIL_TAKEN: &str = "A user with this email already exists.";
 
 /// What a new account is made of.
@@ -53,18 +48,10 @@ pub async fn register(
     origin: &Origin,
 ) -> Result<Registered> {
     let mut reader = Reader::new(body, Mode::Create);
-    let username = reader.string("username", Need::Required, Text::limited(USERNAME_MAX));
-    let email = reader.string("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX));
-    let first_name = reader.string(
-        "first_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
-    let last_name = reader.string(
-        "last_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    );
+    let username = reader.string("username", Need::Required, Username::TEXT);
+    let email = reader.string("email", Need::Optional, Email::TEXT);
+    let first_name = reader.string("first_name", Need::Optional, PersonName::TEXT);
+    let last_name = reader.string("last_name", Need::Optional, PersonName::TEXT);
     let password = reader.string("password", Need::Required, PASSWORD_TEXT);
     let password_confirm = reader.string("password_confirm", Need::Required, PASSWORD_TEXT);
     count_attempt(auth, origin, username.as_deref()).await?;
@@ -144,8 +131,8 @@ impl NewAccount {
             ("first_name", &self.first_name),
             ("last_name", &self.last_name),
         ] {
-            if value.chars().count() > NAME_MAX {
-                add(key, too_long(NAME_MAX));
+            if let Err(problem) = PersonName::parse(value) {
+                add(key, problem);
             }
         }
         if let Some(problem) = password_rules::length_problem(&self.password) {
@@ -208,15 +195,8 @@ pub(super) fn check_password_rules(
 
 /// Format, length and uniqueness of a new username.
 async fn username_problem(db: &Database, username: &str) -> Result<Option<String>> {
-    if username.is_empty() {
-        return Ok(Some(crate::input::NOT_BLANK.to_owned()));
-    }
-    if username.chars().count() > USERNAME_MAX {
-        return Ok(Some(too_long(USERNAME_MAX)));
-    }
-    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-' | '_');
-    if !username.chars().all(allowed) {
-        return Ok(Some(USERNAME_FORMAT.to_owned()));
+    if let Err(problem) = Username::parse(username) {
+        return Ok(Some(problem));
     }
     if store::username_taken(db, username).await? {
         return Ok(Some(USERNAME_TAKEN.to_owned()));
@@ -233,18 +213,11 @@ pub(super) async fn email_problem(
     if email.is_empty() {
         return Ok(None);
     }
-    if email.chars().count() > EMAIL_MAX {
-        return Ok(Some(too_long(EMAIL_MAX)));
-    }
-    if !email_address::EmailAddress::is_valid(email) {
-        return Ok(Some(EMAIL_INVALID.to_owned()));
+    if let Err(problem) = Email::parse(email) {
+        return Ok(Some(problem));
     }
     if store::email_taken(db, email, except_user).await? {
         return Ok(Some(EMAIL_TAKEN.to_owned()));
     }
     Ok(None)
-}
-
-fn too_long(max: usize) -> String {
-    format!("Ensure this field has no more than {max} characters.")
 }

@@ -124,7 +124,7 @@ struct PointRow {
     #[sqlx(rename = "timestamp")]
     at: Timestamp,
     value: f64,
-    measurement_type: String,
+    measurement_type: MeasurementType,
 }
 
 /// `GET trends/?metric=&days=`: one metric's measurements from `days` days before today up to
@@ -158,7 +158,7 @@ pub async fn measurement_trends(
         .map(|row| TrendPoint {
             date: row.at.date(),
             value: row.value,
-            measurement_type: MeasurementType::from_stored(&row.measurement_type),
+            measurement_type: row.measurement_type,
         })
         .collect();
     Ok(Trend {
@@ -218,9 +218,9 @@ pub async fn measurement_summary(db: &Database, user: &User) -> Result<Measureme
         let entry = Some(SummaryEntry {
             latest_value: row.value,
             latest_date: row.timestamp.date(),
-            measurement_type: MeasurementType::from_stored(&row.measurement_type),
+            measurement_type: row.measurement_type,
         });
-        match Metric::from_stored(&row.metric) {
+        match row.metric {
             Metric::WeightKg => summary.weight_kg = entry,
             Metric::WaistCm => summary.waist_cm = entry,
             Metric::HipCm => summary.hip_cm = entry,

@@ -9,12 +9,12 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Mode, Need, Reader, RefStyle, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::permissions::ensure_may_modify_shared;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Category {
@@ -219,7 +219,7 @@ impl CategoryFields {
         current: Option<&Category>,
     ) -> Result<CategoryFields> {
         let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
+        let name = reader.string("name", Need::Required, Name::TEXT);
         let parent = reader.reference_or_null("parent", Need::Optional, RefStyle::PkKey);
         if let Some(Some(parent)) = parent {
             if !category_exists(&mut *tx, parent).await? {

@@ -14,7 +14,7 @@ use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 
 /// A diet as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -291,7 +291,7 @@ struct DietFields {
 impl DietFields {
     fn read(body: &Body, mode: Mode, current: Option<&Diet>) -> Result<DietFields> {
         let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
+        let name = reader.string("name", Need::Required, Name::TEXT);
         let mut target = |key| reader.number(key, Need::Required, Range::NON_NEGATIVE);
         let day_proteins_g = target("day_proteins_g");
         let day_fats_g = target("day_fats_g");

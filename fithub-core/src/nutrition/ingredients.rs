@@ -15,7 +15,7 @@ use crate::listing::{Filter, FilterKind, ListSpec, Page, SEARCH_TERM_MAX};
 use crate::permissions::ensure_may_modify_shared;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 use super::categories::{Category, category_exists};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -433,7 +433,7 @@ impl IngredientFields {
         current: Option<&Ingredient>,
     ) -> Result<IngredientFields> {
         let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
+        let name = reader.string("name", Need::Required, Name::TEXT);
         let category_id = reader.reference_or_null("category_id", Need::Optional, RefStyle::IdKey);
         let mut nutrient = |key| reader.number(key, Need::Required, Range::NON_NEGATIVE);
         let proteins = nutrient("proteins");

@@ -9,14 +9,14 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Mode, Need, Range, Reader, RefStyle, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
 use super::meals::owns_meal;
+use super::{Barcode, Name};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MealIngredient {
@@ -261,9 +261,8 @@ impl Fields {
         };
         let ingredient_id = reader.reference("ingredient_id", Need::Required, RefStyle::IdKey);
         let quantity = reader.number("quantity", Need::Required, Range::NON_NEGATIVE);
-        let unit = reader.string("unit", Need::Required, Text::limited(NAME_MAX));
-        let barcode =
-            reader.string_or_null("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX));
+        let unit = reader.string("unit", Need::Required, Name::TEXT);
+        let barcode = reader.string_or_null("barcode", Need::Optional, Barcode::TEXT);
         if meal_in_path.is_none()
             && let Some(meal) = meal_id
             && !owns_meal(&mut *tx, user, meal).await?

@@ -17,7 +17,7 @@ use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
 use super::diets::{Diet, DietRow, diet_columns, owns_diet};
-use super::{MealType, NAME_MAX, RecurrenceType};
+use super::{MealType, Name, RecurrenceType};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Meal {
@@ -76,9 +76,9 @@ struct MealRow {
     meal_end_date: Option<Date>,
     meal_start_time: Option<Time>,
     meal_duration_minutes: i32,
-    meal_recurrence_type: String,
+    meal_recurrence_type: RecurrenceType,
     meal_recurrence_until: Option<Date>,
-    meal_meal_type: String,
+    meal_meal_type: MealType,
     meal_created_at: Timestamp,
     meal_updated_at: Timestamp,
     #[sqlx(flatten)]
@@ -97,9 +97,9 @@ impl MealRow {
             end_date: self.meal_end_date,
             start_time: self.meal_start_time,
             duration_minutes: i64::from(self.meal_duration_minutes),
-            recurrence_type: RecurrenceType::from_stored(&self.meal_recurrence_type),
+            recurrence_type: self.meal_recurrence_type,
             recurrence_until: self.meal_recurrence_until,
-            meal_type: MealType::from_stored(&self.meal_meal_type),
+            meal_type: self.meal_meal_type,
             created_at: self.meal_created_at,
             updated_at: self.meal_updated_at,
         }
@@ -330,7 +330,7 @@ impl MealFields {
         current: Option<&Meal>,
     ) -> Result<MealFields> {
         let mut reader = Reader::new(body, mode);
-        let name = reader.string("name", Need::Required, Text::limited(NAME_MAX));
+        let name = reader.string("name", Need::Required, Name::TEXT);
         // Required when creating; a full replacement may leave the meal in its diet.
         let diet_need = if mode == Mode::Create {
             Need::Required

@@ -14,7 +14,7 @@ use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
-use super::{NAME_MAX, PreferenceType};
+use super::{Barcode, PreferenceType};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Preference {
@@ -51,7 +51,7 @@ struct Row {
     id: i64,
     barcode: Option<String>,
     description: Option<String>,
-    preference_type: String,
+    preference_type: PreferenceType,
     created_at: Timestamp,
     updated_at: Timestamp,
     #[sqlx(flatten)]
@@ -66,7 +66,7 @@ impl Row {
             ingredient: self.ingredient.into(),
             barcode: self.barcode,
             description: self.description,
-            preference_type: PreferenceType::from_stored(&self.preference_type),
+            preference_type: self.preference_type,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -273,8 +273,7 @@ impl Fields {
         let mut reader = Reader::new(body, mode);
         let ingredient_id = reader.reference("ingredient_id", Need::Required, RefStyle::IdKey);
         let preference_type = reader.choice("preference_type", Need::Required);
-        let barcode =
-            reader.string_or_null("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX));
+        let barcode = reader.string_or_null("barcode", Need::Optional, Barcode::TEXT);
         let description = reader.string_or_null("description", Need::Optional, Text::ANY);
         if let Some(ingredient) = ingredient_id
             && !is_visible(&mut *tx, user, ingredient).await?

@@ -14,7 +14,7 @@ use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 use super::meals::{Meal, meals_by_id, owns_meal};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -310,7 +310,7 @@ impl Fields {
     ) -> Result<Fields> {
         let mut reader = Reader::new(body, mode);
         let meal_id = reader.reference_or_null("meal_id", Need::Optional, RefStyle::IdKey);
-        let meal_name = reader.string_or_null("meal_name", Need::Optional, Text::limited(NAME_MAX));
+        let meal_name = reader.string_or_null("meal_name", Need::Optional, Name::TEXT);
         let mut nutrient = |key| reader.number_or_null(key, Need::Optional, Range::NON_NEGATIVE);
         let quantity_grams = nutrient("quantity_grams");
         let calories = nutrient("calories");

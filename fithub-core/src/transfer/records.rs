@@ -4,12 +4,13 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Time};
 
+use crate::accounts::{Email, PersonName, Username};
 use crate::datetime::{self, Timestamp};
 use crate::db::DbUuid;
 use crate::goals::GoalType;
 use crate::input::Choice;
 use crate::measurements::{MeasurementType, Metric};
-use crate::nutrition::{MealType, PreferenceType, RecurrenceType};
+use crate::nutrition::{Barcode, MealType, Name, PreferenceType, RecurrenceType};
 
 /// A checked record, or the reason it cannot be imported.
 pub type Checked = std::result::Result<(), String>;
@@ -28,15 +29,23 @@ fn optional_non_negative(field: &str, value: Option<f64>) -> Checked {
     value.map_or(Ok(()), |value| non_negative(field, value))
 }
 
-fn text(field: &str, value: &str, max: usize, blank: bool) -> Checked {
-    if !blank && value.trim().is_empty() {
-        return Err(format!("{field} must not be blank"));
-    }
-    if value.chars().count() > max {
-        return Err(format!("{field} is longer than {max} characters"));
-    }
-    Ok(())
+/// A text under the rule the API applies to it (see `text_field!`): `parse` is that rule's.
+fn text<T>(field: &str, parsed: std::result::Result<T, String>) -> Checked {
+    parsed
+        .map(|_| ())
+        .map_err(|problem| format!("{field}: {problem}"))
 }
+
+fn optional_text<T>(
+    field: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> std::result::Result<T, String>,
+) -> Checked {
+    value.map_or(Ok(()), |value| text(field, parse(value)))
+}
+
+/// The longest password hash an archive may hold (an argon2id PHC string is about 100).
+const PASSWORD_HASH_MAX: usize = 1000;
 
 fn choice<C: Choice>(field: &str, value: &str) -> Checked {
     C::parse(value).map(|_| ()).ok_or_else(|| {
@@ -73,11 +82,15 @@ pub struct ArchivedUser {
 
 impl ArchivedUser {
     pub fn check(&self) -> Checked {
-        text("username", &self.username, 150, false)?;
-        text("email", &self.email, 254, true)?;
-        text("first_name", &self.first_name, 150, true)?;
-        text("last_name", &self.last_name, 150, true)?;
-        text("password_hash", &self.password_hash, 1000, false)?;
+        text("username", Username::parse(&self.username))?;
+        text("email", Email::parse(&self.email))?;
+        text("first_name", PersonName::parse(&self.first_name))?;
+        text("last_name", PersonName::parse(&self.last_name))?;
+        if self.password_hash.chars().count() > PASSWORD_HASH_MAX {
+            return Err(format!(
+                "password_hash is longer than {PASSWORD_HASH_MAX} characters"
+            ));
+        }
         crate::accounts::check_password_hash(&self.password_hash)
             .map_err(|problem| format!("password_hash of {:?} {problem}", self.username))
     }
@@ -96,7 +109,7 @@ pub struct ArchivedCategory {
 
 impl ArchivedCategory {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)
+        text("name", Name::parse(&self.name))
     }
 }
 
@@ -121,7 +134,7 @@ pub struct ArchivedIngredient {
 
 impl ArchivedIngredient {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)?;
+        text("name", Name::parse(&self.name))?;
         for (field, value) in [
             ("proteins", self.proteins),
             ("fats", self.fats),
@@ -161,7 +174,7 @@ pub struct ArchivedDiet {
 
 impl ArchivedDiet {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)?;
+        text("name", Name::parse(&self.name))?;
         non_negative("day_proteins_g", self.day_proteins_g)?;
         non_negative("day_fats_g", self.day_fats_g)?;
         non_negative("day_carbohydrates_g", self.day_carbohydrates_g)?;
@@ -196,7 +209,7 @@ pub struct ArchivedMeal {
 
 impl ArchivedMeal {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)?;
+        text("name", Name::parse(&self.name))?;
         if !(0..=1440).contains(&self.duration_minutes) {
             return Err("duration_minutes must be 0 to 1440".to_owned());
         }
@@ -224,13 +237,8 @@ pub struct ArchivedMealIngredient {
 impl ArchivedMealIngredient {
     pub fn check(&self) -> Checked {
         non_negative("quantity", self.quantity)?;
-        text("unit", &self.unit, 255, false)?;
-        text(
-            "barcode",
-            self.barcode.as_deref().unwrap_or_default(),
-            255,
-            true,
-        )
+        text("unit", Name::parse(&self.unit))?;
+        optional_text("barcode", self.barcode.as_deref(), Barcode::parse)
     }
 }
 
@@ -262,12 +270,7 @@ impl ArchivedMealRecord {
         {
             return Err("a record needs a meal_id or a meal_name".to_owned());
         }
-        text(
-            "meal_name",
-            self.meal_name.as_deref().unwrap_or("x"),
-            255,
-            false,
-        )?;
+        optional_text("meal_name", self.meal_name.as_deref(), Name::parse)?;
         optional_non_negative("quantity_grams", self.quantity_grams)?;
         optional_non_negative("calories", self.calories)?;
         optional_non_negative("proteins", self.proteins)?;
@@ -292,12 +295,7 @@ pub struct ArchivedPreference {
 impl ArchivedPreference {
     pub fn check(&self) -> Checked {
         choice::<PreferenceType>("preference_type", &self.preference_type)?;
-        text(
-            "barcode",
-            self.barcode.as_deref().unwrap_or_default(),
-            255,
-            true,
-        )
+        optional_text("barcode", self.barcode.as_deref(), Barcode::parse)
     }
 }
 
