@@ -6,6 +6,7 @@
 
 mod app;
 mod conditional;
+mod content_disposition;
 mod error;
 mod extract;
 mod idempotency;

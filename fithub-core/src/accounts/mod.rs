@@ -32,7 +32,7 @@ pub use password_rules::{PasswordContext, password_problems};
 pub use passwords::{Passwords, check_password_hash};
 pub use profile::{change_password, delete_account, update_profile};
 pub use registration::{NewAccount, Registered, register};
-pub use store::lock_user;
+pub use store::{lock_user, revoke_credentials};
 pub use tokens::{Auth, TokenPair, obtain_token_pair, refresh_token_pair, verify_token};
 
 /// Who is acting, and from where: the owner of what they touch and the actor of the audit trail.

@@ -142,8 +142,10 @@ pub async fn record_login<'e>(executor: impl Into<Executor<'e>>, id: i64) -> Res
     Ok(())
 }
 
-/// Ends every credential issued so far: the JWTs (see [`end_token_generation`]) and the API
-/// token, which is deleted.
+/// Ends everything the user holds, in one place for every path that changes or doubts their
+/// credentials (a new password, deactivation, `fithub user revoke-tokens`, an import that
+/// changes them): the JWTs (see [`end_token_generation`]) and the API token, which is deleted.
+/// Whatever else comes to stand for a user's login (browser sessions) ends here too.
 pub async fn revoke_credentials(tx: &mut crate::db::Transaction, id: i64) -> Result<()> {
     end_token_generation(tx, id).await?;
     query("DELETE FROM api_tokens WHERE user_id = $1")

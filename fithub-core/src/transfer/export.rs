@@ -18,6 +18,9 @@ pub enum ExportScope {
     All,
     /// These users' data, with the categories and public ingredients it uses.
     Users(Vec<User>),
+    /// One user's data as they download it themselves: as [`ExportScope::Users`], without their
+    /// password hash (a stolen token must not yield an offline-crackable hash).
+    Own(User),
 }
 
 /// Writes the archive of `scope` to `out`; returns the number of records of each type.
@@ -43,6 +46,9 @@ pub async fn export<W: AsyncWrite + Unpin>(
             ExportScope::Users(users) => Scope::Users {
                 usernames: users.iter().map(|user| user.username.clone()).collect(),
             },
+            ExportScope::Own(user) => Scope::Users {
+                usernames: vec![user.username.clone()],
+            },
         },
     };
     let mut writer = LineWriter {
@@ -64,7 +70,7 @@ pub async fn export<W: AsyncWrite + Unpin>(
         preferences,
         goals,
         measurements,
-    ] = queries(users.as_deref()).map(|(mut query, order)| {
+    ] = queries(users.as_deref(), credentials(scope)).map(|(mut query, order)| {
         query.push(order);
         query
     });
@@ -99,7 +105,7 @@ pub async fn export<W: AsyncWrite + Unpin>(
 /// `COUNT(*)` per table over the export's own queries, without their ordering.
 pub async fn count(db: &Database, scope: &ExportScope) -> Result<u64> {
     let mut total = 0;
-    for (query, _order) in queries(user_ids(scope).as_deref()) {
+    for (query, _order) in queries(user_ids(scope).as_deref(), credentials(scope)) {
         let mut counting = query.prefixed("SELECT COUNT(*) FROM (");
         counting.push(") AS counted");
         total += counting.fetch_scalar::<i64>(db).await?.max(0) as u64;
@@ -112,15 +118,21 @@ fn user_ids(scope: &ExportScope) -> Option<Vec<i64>> {
     match scope {
         ExportScope::All => None,
         ExportScope::Users(users) => Some(users.iter().map(|user| user.id).collect()),
+        ExportScope::Own(user) => Some(vec![user.id]),
     }
+}
+
+/// Whether the archive carries password hashes.
+fn credentials(scope: &ExportScope) -> bool {
+    !matches!(scope, ExportScope::Own(_))
 }
 
 /// Each table's rows in file order, with the ORDER BY that [`export`] appends (a count needs
 /// none).
-fn queries(users: Option<&[i64]>) -> [(Query, &'static str); 10] {
+fn queries(users: Option<&[i64]>, credentials: bool) -> [(Query, &'static str); 10] {
     let by_id = " ORDER BY id";
     [
-        (users_query(users), by_id),
+        (users_query(users, credentials), by_id),
         (categories_query(users), " ORDER BY t.depth, c.id"),
         (ingredients_query(users), " ORDER BY i.id"),
         (owned_query(DIETS, users), by_id),
@@ -184,12 +196,19 @@ fn push_users(query: &mut Query, users: &[i64]) {
         .push(")");
 }
 
-fn users_query(users: Option<&[i64]>) -> Query {
+fn users_query(users: Option<&[i64]>, credentials: bool) -> Query {
     let mut query = Query::builder();
-    query.push(
-        "SELECT id, username, email, first_name, last_name, password_hash, is_active, is_staff, \
-         is_superuser, date_joined, last_login FROM users",
-    );
+    query
+        .push("SELECT id, username, email, first_name, last_name, ")
+        .push(if credentials {
+            "password_hash"
+        } else {
+            "CAST(NULL AS TEXT) AS password_hash"
+        })
+        .push(
+            ", is_active, is_staff, is_superuser, date_joined, last_login, token_generation \
+             FROM users",
+        );
     if let Some(users) = users {
         query.push(" WHERE id");
         push_users(&mut query, users);

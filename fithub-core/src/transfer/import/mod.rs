@@ -3,9 +3,10 @@
 //!
 //! * **Ids.** Into an empty table, rows keep their ids (a restore keeps every URL); into a table
 //!   that has rows, they get new ids, and every reference is translated.
-//! * **Users** are matched by username. One that exists already is a clash: by default the import
-//!   stops and names it; `--on-conflict skip` keeps the existing user (and imports what of their
-//!   data is missing), `update` overwrites them with the archive's values.
+//! * **Users** are matched by username and the instant they joined (see `users.rs`). One that
+//!   exists already is a clash: by default the import stops and names it; `--on-conflict skip`
+//!   keeps the existing user (and imports what of their data is missing), `update` overwrites
+//!   them with the archive's values (their credentials only when the import trusts it).
 //! * **Shared rows** (categories, public ingredients) are matched by name (and parent or
 //!   category) and reused; `update` overwrites a public ingredient's values.
 //! * **Private rows** of an existing user are matched by their creation time (and name or
@@ -17,6 +18,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+mod users;
 
 use super::batch::Batch;
 use super::records::*;
@@ -41,6 +44,8 @@ pub struct ImportOptions {
     pub on_conflict: OnConflict,
     /// Check and apply everything, then roll back.
     pub dry_run: bool,
+    /// Take password hashes, roles and reactivations from the archive (see `users.rs`).
+    pub trust_credentials: bool,
 }
 
 /// What an import did (or, dry, would have done), by record type.
@@ -54,6 +59,9 @@ pub struct ImportReport {
     pub skipped: BTreeMap<&'static str, u64>,
     /// Existing shared rows (categories, public ingredients) reused.
     pub matched: BTreeMap<&'static str, u64>,
+    /// Users whose password hash or roles in the archive were not taken, the import not
+    /// trusting them.
+    pub untrusted_credentials: u64,
     pub dry_run: bool,
 }
 
@@ -304,97 +312,6 @@ impl Importer {
     /// The id column and value, when the table keeps its ids.
     fn id_column(&self, table: &'static str, id: i64) -> Option<(&'static str, Value)> {
         self.empty.contains(table).then(|| ("id", Value::from(id)))
-    }
-
-    async fn user(&mut self, user: ArchivedUser) -> Result<()> {
-        if self.users.contains_key(&user.id) {
-            return Err(Error::rejected(format!(
-                "user id {} appears twice",
-                user.id
-            )));
-        }
-        let existing: Option<i64> = query("SELECT id FROM users WHERE username = $1")
-            .bind(user.username.as_str())
-            .fetch_optional::<(i64,)>(&mut self.tx)
-            .await?
-            .map(|(id,)| id);
-        if let Some(id) = existing {
-            match self.options.on_conflict {
-                OnConflict::Fail => {
-                    return Err(self.clash(&format!("user {:?}", user.username)));
-                }
-                OnConflict::Skip => Self::count(&mut self.report.skipped, "user"),
-                OnConflict::Update => {
-                    self.check_email(&user.email, Some(id)).await?;
-                    query(
-                        "UPDATE users SET email = $2, first_name = $3, last_name = $4, \
-                         password_hash = $5, is_active = $6, is_staff = $7, is_superuser = $8 \
-                         WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(user.email)
-                    .bind(user.first_name)
-                    .bind(user.last_name)
-                    .bind(user.password_hash)
-                    .bind(user.is_active)
-                    .bind(user.is_staff)
-                    .bind(user.is_superuser)
-                    .execute(&mut self.tx)
-                    .await?;
-                    Self::count(&mut self.report.updated, "user");
-                }
-            }
-            self.users.insert(user.id, Owner { id, new: false });
-            return Ok(());
-        }
-        self.check_email(&user.email, None).await?;
-        let values = vec![
-            Value::from(user.username),
-            Value::from(user.email),
-            Value::from(user.first_name),
-            Value::from(user.last_name),
-            Value::from(user.password_hash),
-            Value::from(user.is_active),
-            Value::from(user.is_staff),
-            Value::from(user.is_superuser),
-            Value::from(user.date_joined),
-            Value::from(user.last_login),
-        ];
-        let columns = [
-            "username",
-            "email",
-            "first_name",
-            "last_name",
-            "password_hash",
-            "is_active",
-            "is_staff",
-            "is_superuser",
-            "date_joined",
-            "last_login",
-        ];
-        let id = self.insert("users", user.id, &columns, values).await?;
-        self.users.insert(user.id, Owner { id, new: true });
-        Self::count(&mut self.report.created, "user");
-        Ok(())
-    }
-
-    async fn check_email(&mut self, email: &str, except: Option<i64>) -> Result<()> {
-        if email.is_empty() {
-            return Ok(());
-        }
-        let taken: bool = query(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2)",
-        )
-        .bind(email)
-        .bind(except.unwrap_or(0))
-        .fetch_scalar(&mut self.tx)
-        .await?;
-        if taken {
-            return Err(Error::rejected(format!(
-                "email {email:?} belongs to another user here"
-            )));
-        }
-        Ok(())
     }
 
     /// Inserts a row, with its archive id when the table keeps ids; returns its id here.
