@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use super::records::*;
+use super::table::{Table, column_list};
 use super::{End, FORMAT, FORMAT_VERSION, Header, Line, Scope};
 use crate::accounts::User;
 use crate::datetime::Timestamp;
@@ -135,13 +137,13 @@ fn queries(users: Option<&[i64]>, credentials: bool) -> [(Query, &'static str); 
         (users_query(users, credentials), by_id),
         (categories_query(users), " ORDER BY t.depth, c.id"),
         (ingredients_query(users), " ORDER BY i.id"),
-        (owned_query(DIETS, users), by_id),
-        (owned_query(MEALS, users), by_id),
-        (owned_query(MEAL_INGREDIENTS, users), by_id),
-        (owned_query(MEAL_RECORDS, users), by_id),
-        (owned_query(PREFERENCES, users), by_id),
-        (owned_query(GOALS, users), by_id),
-        (owned_query(MEASUREMENTS, users), by_id),
+        (owned_query::<ArchivedDiet>(users), by_id),
+        (owned_query::<ArchivedMeal>(users), by_id),
+        (owned_query::<ArchivedMealIngredient>(users), by_id),
+        (owned_query::<ArchivedMealRecord>(users), by_id),
+        (owned_query::<ArchivedPreference>(users), by_id),
+        (owned_query::<ArchivedGoal>(users), by_id),
+        (owned_query::<ArchivedMeasurement>(users), by_id),
     ]
 }
 
@@ -197,18 +199,18 @@ fn push_users(query: &mut Query, users: &[i64]) {
 }
 
 fn users_query(users: Option<&[i64]>, credentials: bool) -> Query {
+    let columns: Vec<&str> = ArchivedUser::COLUMNS
+        .iter()
+        .map(|column| match *column {
+            "password_hash" if !credentials => "CAST(NULL AS TEXT) AS password_hash",
+            column => column,
+        })
+        .collect();
     let mut query = Query::builder();
     query
-        .push("SELECT id, username, email, first_name, last_name, ")
-        .push(if credentials {
-            "password_hash"
-        } else {
-            "CAST(NULL AS TEXT) AS password_hash"
-        })
-        .push(
-            ", is_active, is_staff, is_superuser, date_joined, last_login, token_generation \
-             FROM users",
-        );
+        .push("SELECT id, ")
+        .push(&columns.join(", "))
+        .push(" FROM users");
     if let Some(users) = users {
         query.push(" WHERE id");
         push_users(&mut query, users);
@@ -285,27 +287,14 @@ fn ingredients_query(users: Option<&[i64]>) -> Query {
     query
 }
 
-// The private tables: their columns, as the archive records hold them.
-const DIETS: &str = "id, user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
-     day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at FROM diets";
-const MEALS: &str = "id, user_id, diet_id, name, description, is_scheduled, start_date, \
-     end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, \
-     created_at, updated_at FROM meals";
-const MEAL_INGREDIENTS: &str = "id, user_id, meal_id, ingredient_id, barcode, quantity, unit, \
-     created_at, updated_at FROM meal_ingredients";
-const MEAL_RECORDS: &str = "id, user_id, meal_id, meal_name, quantity_grams, calories, proteins, \
-     carbs, fats, \"timestamp\", feedback, created_at, updated_at FROM meal_records";
-const PREFERENCES: &str = "id, user_id, ingredient_id, barcode, description, preference_type, \
-     created_at, updated_at FROM meal_preferences";
-const GOALS: &str = "id, user_id, goal_type, target_date, notes, is_active, created_at, \
-     updated_at FROM goals";
-const MEASUREMENTS: &str = "id, user_id, metric, measurement_type, value, \"timestamp\", \
-     created_at, updated_at FROM body_measurements";
-
-/// A private table, all of it or the users' rows.
-fn owned_query(columns_and_table: &str, users: Option<&[i64]>) -> Query {
+/// A private table, all of it or the users' rows: the columns its record declares.
+fn owned_query<T: Table>(users: Option<&[i64]>) -> Query {
     let mut query = Query::builder();
-    query.push("SELECT ").push(columns_and_table);
+    query
+        .push("SELECT id, ")
+        .push(&column_list(T::COLUMNS))
+        .push(" FROM ")
+        .push(T::TABLE);
     if let Some(users) = users {
         query.push(" WHERE user_id");
         push_users(&mut query, users);

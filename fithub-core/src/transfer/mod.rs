@@ -23,6 +23,7 @@ mod catalogue;
 mod export;
 mod import;
 mod records;
+mod table;
 
 use serde::{Deserialize, Serialize};
 

@@ -12,6 +12,8 @@ use crate::input::Choice;
 use crate::measurements::{MeasurementType, Metric};
 use crate::nutrition::{Barcode, MealType, Name, PreferenceType, RecurrenceType};
 
+use super::table::table;
+
 /// A checked record, or the reason it cannot be imported.
 pub type Checked = std::result::Result<(), String>;
 
@@ -85,6 +87,11 @@ pub struct ArchivedUser {
     pub token_generation: i64,
 }
 
+table!(
+    ArchivedUser,
+    "users", "user", [username, email, first_name, last_name, password_hash, is_active, is_staff, is_superuser, date_joined, last_login, token_generation], key []
+);
+
 impl ArchivedUser {
     pub fn check(&self) -> Checked {
         text("username", Username::parse(&self.username))?;
@@ -118,6 +125,11 @@ pub struct ArchivedCategory {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedCategory,
+    "categories", "category", [name, parent_id, created_by, created_at, updated_at], key []
+);
+
 impl ArchivedCategory {
     pub fn check(&self) -> Checked {
         text("name", Name::parse(&self.name))
@@ -142,6 +154,11 @@ pub struct ArchivedIngredient {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+table!(
+    ArchivedIngredient,
+    "ingredients", "ingredient", [name, category_id, proteins, fats, carbs, calories, fibers, sugars, description, is_personal, created_by, created_at, updated_at], key []
+);
 
 impl ArchivedIngredient {
     pub fn check(&self) -> Checked {
@@ -183,6 +200,11 @@ pub struct ArchivedDiet {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedDiet,
+    "diets", "diet", [user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at], key [user_id, created_at, name]
+);
+
 impl ArchivedDiet {
     pub fn check(&self) -> Checked {
         text("name", Name::parse(&self.name))?;
@@ -218,6 +240,11 @@ pub struct ArchivedMeal {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedMeal,
+    "meals", "meal", [user_id, diet_id, name, description, is_scheduled, start_date, end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, created_at, updated_at], key [user_id, created_at, name]
+);
+
 impl ArchivedMeal {
     pub fn check(&self) -> Checked {
         text("name", Name::parse(&self.name))?;
@@ -245,6 +272,11 @@ pub struct ArchivedMealIngredient {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedMealIngredient,
+    "meal_ingredients", "meal_ingredient", [user_id, meal_id, ingredient_id, barcode, quantity, unit, created_at, updated_at], key [user_id, created_at, meal_id, ingredient_id]
+);
+
 impl ArchivedMealIngredient {
     pub fn check(&self) -> Checked {
         non_negative("quantity", self.quantity)?;
@@ -270,6 +302,11 @@ pub struct ArchivedMealRecord {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+table!(
+    ArchivedMealRecord,
+    "meal_records", "meal_record", [user_id, meal_id, meal_name, quantity_grams, calories, proteins, carbs, fats, timestamp, feedback, created_at, updated_at], key [user_id, created_at, timestamp]
+);
 
 impl ArchivedMealRecord {
     pub fn check(&self) -> Checked {
@@ -303,6 +340,11 @@ pub struct ArchivedPreference {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedPreference,
+    "meal_preferences", "meal_preference", [user_id, ingredient_id, barcode, description, preference_type, created_at, updated_at], key [user_id, created_at, ingredient_id]
+);
+
 impl ArchivedPreference {
     pub fn check(&self) -> Checked {
         choice::<PreferenceType>("preference_type", &self.preference_type)?;
@@ -325,6 +367,11 @@ pub struct ArchivedGoal {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedGoal,
+    "goals", "goal", [user_id, goal_type, target_date, notes, is_active, created_at, updated_at], key []
+);
+
 impl ArchivedGoal {
     pub fn check(&self) -> Checked {
         choice::<GoalType>("goal_type", &self.goal_type)
@@ -343,6 +390,11 @@ pub struct ArchivedMeasurement {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+table!(
+    ArchivedMeasurement,
+    "body_measurements", "body_measurement", [user_id, metric, measurement_type, value, timestamp, created_at, updated_at], key [user_id, created_at, timestamp, metric]
+);
 
 impl ArchivedMeasurement {
     pub fn check(&self) -> Checked {

@@ -11,12 +11,14 @@
 //! * Any change to an existing user's credentials ends everything they hold, and the token
 //!   generation is never lowered, so a restore does not bring revoked tokens back.
 
+use super::ids::{ArchiveId, LocalId};
 use super::{Importer, OnConflict, Owner};
 use crate::accounts;
 use crate::datetime::Timestamp;
-use crate::db::{Value, query};
+use crate::db::query;
 use crate::error::{Error, Result};
 use crate::transfer::ArchivedUser;
+use crate::transfer::table::Table;
 
 /// The stored hash of a user without a password: not a PHC string, so it never verifies.
 const NO_PASSWORD: &str = "!";
@@ -43,7 +45,7 @@ struct Credentials {
 
 impl Importer {
     pub(super) async fn user(&mut self, user: ArchivedUser) -> Result<()> {
-        if self.users.contains_key(&user.id) {
+        if self.ids.users.contains_key(&ArchiveId(user.id)) {
             return Err(Error::rejected(format!(
                 "user id {} appears twice",
                 user.id
@@ -80,13 +82,11 @@ impl Importer {
                 Self::count(&mut self.report.updated, "user");
             }
         }
-        self.users.insert(
-            user.id,
-            Owner {
-                id: resident.id,
-                new: false,
-            },
-        );
+        let owner = Owner {
+            id: LocalId(resident.id),
+            new: false,
+        };
+        self.ids.users.insert(ArchiveId(user.id), owner);
         Ok(())
     }
 
@@ -152,7 +152,10 @@ impl Importer {
         self.check_email(&user.email, None).await?;
         let credentials = if self.options.trust_credentials {
             Credentials {
-                password_hash: user.password_hash.unwrap_or_else(|| NO_PASSWORD.to_owned()),
+                password_hash: user
+                    .password_hash
+                    .clone()
+                    .unwrap_or_else(|| NO_PASSWORD.to_owned()),
                 is_active: user.is_active,
                 is_staff: user.is_staff,
                 is_superuser: user.is_superuser,
@@ -168,34 +171,16 @@ impl Importer {
                 is_superuser: false,
             }
         };
-        let values = vec![
-            Value::from(user.username),
-            Value::from(user.email),
-            Value::from(user.first_name),
-            Value::from(user.last_name),
-            Value::from(credentials.password_hash),
-            Value::from(credentials.is_active),
-            Value::from(credentials.is_staff),
-            Value::from(credentials.is_superuser),
-            Value::from(user.date_joined),
-            Value::from(user.last_login),
-            Value::from(user.token_generation),
-        ];
-        let columns = [
-            "username",
-            "email",
-            "first_name",
-            "last_name",
-            "password_hash",
-            "is_active",
-            "is_staff",
-            "is_superuser",
-            "date_joined",
-            "last_login",
-            "token_generation",
-        ];
-        let id = self.insert("users", user.id, &columns, values).await?;
-        self.users.insert(user.id, Owner { id, new: true });
+        let archive_id = user.id;
+        let mut row = user.into_row();
+        row.set("password_hash", credentials.password_hash);
+        row.set("is_active", credentials.is_active);
+        row.set("is_staff", credentials.is_staff);
+        row.set("is_superuser", credentials.is_superuser);
+        let id = self.insert(ArchivedUser::TABLE, archive_id, row).await?;
+        self.ids
+            .users
+            .insert(ArchiveId(archive_id), Owner { id, new: true });
         Self::count(&mut self.report.created, "user");
         Ok(())
     }
