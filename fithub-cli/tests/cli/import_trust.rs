@@ -92,6 +92,19 @@ async fn roles_and_password_hashes_come_only_with_trust_credentials() {
             log_in(&target, "root").await.is_err(),
             "no password came along"
         );
+        // A user without a password travels on without one.
+        let again = run(&target, dir.path(), &["export", "-o", "again.jsonl"]);
+        assert_exit(&again, 0);
+        let elsewhere = TestDatabase::sqlite_migrated().await;
+        assert_exit(
+            &run(
+                &elsewhere,
+                dir.path(),
+                &["import", "again.jsonl", "--trust-credentials"],
+            ),
+            0,
+        );
+        assert!(log_in(&elsewhere, "root").await.is_err());
 
         // Updating with trust takes them, and revokes what the user held before.
         let trusted = run(

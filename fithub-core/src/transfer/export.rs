@@ -199,10 +199,13 @@ fn push_users(query: &mut Query, users: &[i64]) {
 }
 
 fn users_query(users: Option<&[i64]>, credentials: bool) -> Query {
+    // A user without a password has none in the archive either.
+    let hash = format!("NULLIF(password_hash, '{NO_PASSWORD}') AS password_hash");
     let columns: Vec<&str> = ArchivedUser::COLUMNS
         .iter()
         .map(|column| match *column {
             "password_hash" if !credentials => "CAST(NULL AS TEXT) AS password_hash",
+            "password_hash" => hash.as_str(),
             column => column,
         })
         .collect();

@@ -46,6 +46,10 @@ fn optional_text<T>(
     value.map_or(Ok(()), |value| text(field, parse(value)))
 }
 
+/// The stored hash of a user without a password (imported without one): not a PHC string, so it
+/// never verifies. Exported as no hash at all.
+pub(super) const NO_PASSWORD: &str = "!";
+
 /// The longest password hash an archive may hold (an argon2id PHC string is about 100).
 const PASSWORD_HASH_MAX: usize = 1000;
 

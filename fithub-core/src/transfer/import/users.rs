@@ -18,10 +18,8 @@ use crate::datetime::Timestamp;
 use crate::db::query;
 use crate::error::{Error, Result};
 use crate::transfer::ArchivedUser;
+use crate::transfer::records::NO_PASSWORD;
 use crate::transfer::table::Table;
-
-/// The stored hash of a user without a password: not a PHC string, so it never verifies.
-const NO_PASSWORD: &str = "!";
 
 /// An existing user of the archive user's name.
 #[derive(sqlx::FromRow)]
