@@ -7,6 +7,7 @@
 mod app;
 mod conditional;
 mod connections;
+mod content_disposition;
 mod error;
 mod extract;
 mod form_schema;

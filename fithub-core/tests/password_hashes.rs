@@ -102,7 +102,7 @@ async fn an_archive_with_a_hash_beyond_the_limits_is_refused_naming_the_record()
                 .lines()
                 .map(|line| match serde_json::from_str::<Line>(line) {
                     Ok(Line::User(mut user)) => {
-                        user.password_hash = stored.clone();
+                        user.password_hash = Some(stored.clone());
                         serde_json::to_string(&Line::User(user)).expect("json")
                     }
                     _ => line.to_owned(),

@@ -144,9 +144,11 @@ async fn import(
     archive: &str,
     on_conflict: OnConflict,
 ) -> fithub_core::Result<ImportReport> {
+    // These are restores of an instance's own backups: trusted.
     let options = ImportOptions {
         on_conflict,
         dry_run: false,
+        trust_credentials: true,
     };
     transfer::import(db, archive.as_bytes(), options, |_| {}).await
 }

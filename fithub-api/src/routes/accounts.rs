@@ -155,7 +155,7 @@ pub async fn export(State(app): State<App>, actor: Actor) -> Response {
     let filename = format!("fithub-{}.jsonl", actor.user.username);
     tokio::spawn(async move {
         let mut writer = writer;
-        let scope = ExportScope::Users(vec![actor.user.clone()]);
+        let scope = ExportScope::Own(actor.user.clone());
         match transfer::export(&app.db, &scope, &mut writer, |_| {}).await {
             Ok(_) => {
                 let entry = Entry::new("user.export")
@@ -173,7 +173,7 @@ pub async fn export(State(app): State<App>, actor: Actor) -> Response {
             (header::CONTENT_TYPE, "application/x-ndjson".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                crate::content_disposition::attachment(&filename),
             ),
         ],
         Body::from_stream(ReaderStream::new(reader)),

@@ -539,5 +539,51 @@ async fn export_downloads_the_callers_own_archive() {
         assert_eq!(lines[2]["data"]["name"], "Ada's diet");
         assert!(!text.contains("bob") && !text.contains("Bob's"), "{text}");
         assert_eq!(lines[3]["data"]["records"], 2);
+        // A stolen token must not yield the password hash.
+        assert!(
+            !text.contains("password_hash") && !text.contains("$argon2"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_export_file_name_cannot_break_out_of_its_header() {
+    for app in TestApp::all().await {
+        let zoe = app.register("zoë").await;
+        let response = app
+            .call(Method::GET, "/api/accounts/export/")
+            .by(&zoe)
+            .send()
+            .await;
+        response.assert_status(StatusCode::OK);
+        assert_eq!(
+            response.header("content-disposition"),
+            Some(
+                "attachment; filename=\"fithub-zo_.jsonl\"; filename*=UTF-8''fithub-zo%C3%AB.jsonl"
+            )
+        );
+        // A username from before imports checked them, with a quote and a line break (renamed
+        // before her first request, so no replica has her cached under the old name).
+        let eve = app.register("eve").await;
+        fithub_core::db::query("UPDATE users SET username = $1 WHERE username = 'eve'")
+            .bind("z\"; x=\r\nSet-Cookie: a")
+            .execute(&app.app.db)
+            .await
+            .expect("rename");
+        let response = app
+            .call(Method::GET, "/api/accounts/export/")
+            .by(&eve)
+            .send()
+            .await;
+        response.assert_status(StatusCode::OK);
+        assert_eq!(
+            response.header("content-disposition"),
+            Some(
+                "attachment; filename=\"fithub-z_; x=__Set-Cookie: a.jsonl\"; \
+                 filename*=UTF-8''fithub-z%22%3B%20x%3D%0D%0ASet-Cookie%3A%20a.jsonl"
+            )
+        );
+        assert!(response.header("set-cookie").is_none());
     }
 }

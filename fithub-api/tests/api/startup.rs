@@ -69,3 +69,25 @@ async fn production_without_a_jwt_secret_refuses_to_start() {
     let error = App::start(config).await.err().expect("refuses");
     assert!(error.to_string().contains("FITHUB_JWT_SECRET"), "{error}");
 }
+
+/// The database file holds every password hash: created readable by its owner only, and so are
+/// the write-ahead log files SQLite creates beside it.
+#[tokio::test]
+async fn the_sqlite_file_the_api_creates_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fithub.db");
+    let config = Config {
+        database_url: fithub_core::config::DatabaseUrl::new(format!("sqlite://{}", path.display())),
+        ..test_config()
+    };
+    let app = App::start(config).await.expect("starts");
+    for file in ["fithub.db", "fithub.db-wal", "fithub.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(file))
+            .unwrap_or_else(|error| panic!("{file}: {error}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}: {mode:o}");
+    }
+    app.db.close().await;
+}

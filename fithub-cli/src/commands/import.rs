@@ -41,6 +41,11 @@ pub struct ImportArgs {
     /// What to do with users and rows that exist already
     #[arg(long, value_enum, default_value_t = Conflict::Fail, conflicts_with = "catalogue")]
     on_conflict: Conflict,
+    /// Take password hashes and roles from the archive, and let it reactivate users: only for an
+    /// archive you trust as much as your own database (your own backup). Without it, new users
+    /// arrive without a password and without roles, and existing users keep theirs
+    #[arg(long, conflicts_with = "catalogue")]
+    trust_credentials: bool,
     /// Output: text (a table) or json (the report)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -92,6 +97,7 @@ async fn archive(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Resul
             Conflict::Update => OnConflict::Update,
         },
         dry_run: args.dry_run,
+        trust_credentials: args.trust_credentials,
     };
     let read = archive.read;
     let report = transfer::import(db, archive.reader, options, |lines| {
@@ -109,7 +115,7 @@ async fn archive(db: &fithub_core::Database, args: &ImportArgs) -> anyhow::Resul
         let entry = Entry::new("cli.import").details(serde_json::json!({
             "file": args.file.display().to_string(), "records": report.records,
             "created": report.created, "updated": report.updated, "skipped": report.skipped,
-            "encrypted": archive.encrypted,
+            "encrypted": archive.encrypted, "trust_credentials": args.trust_credentials,
         }));
         audit::record(db, &Origin::command_line(), entry).await?;
     }
@@ -167,6 +173,14 @@ fn print_report(report: &ImportReport) -> anyhow::Result<()> {
             "Read {} records: created {created}, updated {updated}, skipped {skipped} (they \
              exist), reused {reused} shared.",
             report.records
+        )?;
+    }
+    if report.untrusted_credentials > 0 {
+        say!(
+            "{} users' password hashes or roles in the archive were not taken (import with \
+             --trust-credentials to take them); new users have no password until `fithub user \
+             reset-password`.",
+            report.untrusted_credentials
         )?;
     }
     Ok(())

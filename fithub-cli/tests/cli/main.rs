@@ -7,6 +7,7 @@ mod encrypted;
 mod errors;
 mod health;
 mod helpers;
+mod import_trust;
 mod migrate;
 mod prompts;
 mod transfer;

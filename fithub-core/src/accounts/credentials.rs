@@ -5,14 +5,14 @@
 //! reaches the limiter's keys, the hashing slots or the database.
 
 use super::User;
+use super::fields::Username;
 use super::password_rules::PASSWORD_TEXT;
-use super::registration::USERNAME_MAX;
 use super::store;
 use super::tokens::Auth;
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction};
 use crate::error::{Error, Result};
-use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
+use crate::input::{Body, Field, Form, Mode, Need, Reader};
 
 /// `username` and `password`, both required, not blank and within their limits.
 pub(super) struct Credentials {
@@ -22,7 +22,7 @@ pub(super) struct Credentials {
 
 /// The keys of a login, for a token pair or an API token.
 pub const CREDENTIALS_FORM: Form = Form(&[
-    Field::text("username", Need::Required, Text::limited(USERNAME_MAX)),
+    Field::text("username", Need::Required, Username::TEXT),
     Field::text("password", Need::Required, PASSWORD_TEXT),
 ]);
 

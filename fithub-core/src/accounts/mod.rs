@@ -5,6 +5,7 @@ mod admin;
 mod api_tokens;
 mod authenticate;
 mod credentials;
+mod fields;
 mod jwt;
 mod password_rules;
 mod passwords;
@@ -28,6 +29,7 @@ pub use admin::{
 pub use api_tokens::{ApiTokenGrant, obtain_api_token};
 pub use authenticate::authenticate;
 pub use credentials::CREDENTIALS_FORM;
+pub use fields::{Email, PersonName, Username};
 pub use jwt::TokenKind;
 pub use password_rules::{PasswordContext, password_problems};
 pub use passwords::{Passwords, check_password_hash};
@@ -42,7 +44,7 @@ pub use sessions::{
     anonymous_csrf_token, csrf_token, csrf_token_matches, end_user_sessions, list_sessions,
     purge_expired as purge_expired_sessions, session_user, sign_in, sign_out,
 };
-pub use store::lock_user;
+pub use store::{lock_user, revoke_credentials};
 pub use tokens::{
     Auth, REFRESH_FORM, TokenPair, VERIFY_FORM, obtain_token_pair, refresh_token_pair, verify_token,
 };

@@ -1,32 +1,23 @@
 //! What users do to their own account: edit the profile, change the password, delete it.
 
 use super::credentials::count_attempt;
+use super::fields::{Email, PersonName};
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext};
 use super::passwords::Passwords;
-use super::registration::{
-    EMAIL_MAX, NAME_MAX, TIME_ZONE, check_password_rules, email_problem, read_time_zone,
-};
+use super::registration::{TIME_ZONE, check_password_rules, email_problem, read_time_zone};
 use super::store;
 use super::tokens::Auth;
 use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction, is_unique_violation, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
+use crate::input::{Body, Field, Form, Mode, Need, Reader};
 
 /// The keys of a profile change: each optional; absent keys keep their values.
 pub const PROFILE_FORM: Form = Form(&[
-    Field::text("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX)),
-    Field::text(
-        "first_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    ),
-    Field::text(
-        "last_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    ),
+    Field::text("email", Need::Optional, Email::TEXT),
+    Field::text("first_name", Need::Optional, PersonName::TEXT),
+    Field::text("last_name", Need::Optional, PersonName::TEXT),
     TIME_ZONE,
 ]);
 

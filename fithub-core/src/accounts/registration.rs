@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::credentials::count_attempt;
+use super::fields::{Email, PersonName, Username};
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext, password_problems};
 use super::sessions::{self, Browser, NewSession};
 use super::store::{self, NewUserRow};
@@ -16,15 +17,9 @@ use crate::db::{Database, Transaction, is_unique_violation};
 use crate::error::{Error, FieldErrors, Result};
 use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
 
-pub const USERNAME_MAX: usize = 150;
-pub const EMAIL_MAX: usize = 254;
-pub const NAME_MAX: usize = 150;
 /// Longer than any IANA name (the longest has 32 characters).
 pub const TIME_ZONE_MAX: usize = 64;
-const USERNAME_FORMAT: &str = "Enter a valid username. This value may contain only letters, \
-    numbers, and @/./+/-/_ characters.";
 const USERNAME_TAKEN: &str = "A user with that username already exists.";
-const EMAIL_INVALID: &str = "Enter a valid email address.";
 const EMAIL_TAKEN: &str = "A user with this email already exists.";
 
 /// What a new account is made of.
@@ -55,20 +50,11 @@ pub(super) const TIME_ZONE: Field = Field::text("time_zone", Need::Optional, Tex
 
 /// The keys of a registration.
 pub const REGISTRATION_FORM: Form = Form(&[
-    Field::text("username", Need::Required, Text::limited(USERNAME_MAX))
+    Field::text("username", Need::Required, Username::TEXT)
         .about("Letters, digits and `@ . + - _`"),
-    Field::text("email", Need::Optional, Text::limited_or_blank(EMAIL_MAX))
-        .about("Unique (ignoring case) when given"),
-    Field::text(
-        "first_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    ),
-    Field::text(
-        "last_name",
-        Need::Optional,
-        Text::limited_or_blank(NAME_MAX),
-    ),
+    Field::text("email", Need::Optional, Email::TEXT).about("Unique (ignoring case) when given"),
+    Field::text("first_name", Need::Optional, PersonName::TEXT),
+    Field::text("last_name", Need::Optional, PersonName::TEXT),
     Field::text("password", Need::Required, PASSWORD_TEXT)
         .about("At least 8 characters; not common, not entirely numeric, not like the other keys"),
     Field::text("password_confirm", Need::Required, PASSWORD_TEXT),
@@ -209,8 +195,8 @@ impl NewAccount {
             ("first_name", &self.first_name),
             ("last_name", &self.last_name),
         ] {
-            if value.chars().count() > NAME_MAX {
-                add(key, too_long(NAME_MAX));
+            if let Err(problem) = PersonName::parse(value) {
+                add(key, problem);
             }
         }
         if let Some(problem) = password_rules::length_problem(&self.password) {
@@ -274,15 +260,8 @@ pub(super) fn check_password_rules(
 
 /// Format, length and uniqueness of a new username.
 async fn username_problem(db: &Database, username: &str) -> Result<Option<String>> {
-    if username.is_empty() {
-        return Ok(Some(crate::input::NOT_BLANK.to_owned()));
-    }
-    if username.chars().count() > USERNAME_MAX {
-        return Ok(Some(too_long(USERNAME_MAX)));
-    }
-    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-' | '_');
-    if !username.chars().all(allowed) {
-        return Ok(Some(USERNAME_FORMAT.to_owned()));
+    if let Err(problem) = Username::parse(username) {
+        return Ok(Some(problem));
     }
     if store::username_taken(db, username).await? {
         return Ok(Some(USERNAME_TAKEN.to_owned()));
@@ -299,11 +278,8 @@ pub(super) async fn email_problem(
     if email.is_empty() {
         return Ok(None);
     }
-    if email.chars().count() > EMAIL_MAX {
-        return Ok(Some(too_long(EMAIL_MAX)));
-    }
-    if !email_address::EmailAddress::is_valid(email) {
-        return Ok(Some(EMAIL_INVALID.to_owned()));
+    if let Err(problem) = Email::parse(email) {
+        return Ok(Some(problem));
     }
     if store::email_taken(db, email, except_user).await? {
         return Ok(Some(EMAIL_TAKEN.to_owned()));
@@ -322,8 +298,4 @@ pub(super) fn read_time_zone(reader: &mut Reader<'_>) -> Option<Zone> {
         reader.error("time_zone", INVALID_ZONE);
     }
     zone
-}
-
-fn too_long(max: usize) -> String {
-    format!("Ensure this field has no more than {max} characters.")
 }

@@ -34,6 +34,18 @@ const ROW_BUFFER: usize = 1024;
 /// that wait short (the README's Performance section has the figures).
 const WAL_CHECKPOINT_PAGES: &str = "300";
 
+/// Creates the database file, when missing, readable by its owner only: it holds every password
+/// hash. SQLite would create it with the process's umask (0644, commonly), and gives its `-wal`
+/// and `-shm` files the mode of the database file.
+fn create_private(path: &std::path::Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    // An existing file is left as it is.
+    let _ = options.open(path);
+}
+
 /// The pools of one SQLite database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SqlitePools {
@@ -47,6 +59,13 @@ pub struct SqlitePools {
 
 impl SqlitePools {
     pub(super) fn connect_lazy(url: &str, settings: &PoolSettings) -> sqlx::Result<SqlitePools> {
+        if settings.create_sqlite_file
+            && let Some(path) = super::sqlite_file_path(url)
+        {
+            // A failure (no such directory, no right to write there) is sqlx's to report, on
+            // connecting, as it did before.
+            create_private(&path);
+        }
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(settings.create_sqlite_file)
             .journal_mode(SqliteJournalMode::Wal)

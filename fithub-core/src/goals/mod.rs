@@ -62,7 +62,7 @@ macro_rules! columns {
 #[derive(Debug, sqlx::FromRow)]
 struct Row {
     id: DbUuid,
-    goal_type: String,
+    goal_type: GoalType,
     target_date: Option<Date>,
     notes: String,
     is_active: bool,
@@ -75,7 +75,7 @@ impl Row {
         Goal {
             id: self.id.0,
             user: owner.clone(),
-            goal_type: GoalType::from_stored(&self.goal_type),
+            goal_type: self.goal_type,
             target_date: self.target_date,
             notes: self.notes,
             is_active: self.is_active,

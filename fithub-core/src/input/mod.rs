@@ -102,6 +102,50 @@ impl Text {
     };
 }
 
+/// Checks a text against `rule` as [`Reader::string`] does after trimming: no NUL, not blank
+/// (whitespace only counts as blank) unless allowed, not too long. The message is the API's.
+pub fn check_text(text: &str, rule: Text) -> std::result::Result<(), String> {
+    if has_nul(text) {
+        return Err(NO_NUL.to_owned());
+    }
+    if !rule.blank && text.trim().is_empty() {
+        return Err(NOT_BLANK.to_owned());
+    }
+    if let Some(max) = rule.max.filter(|max| text.chars().count() > *max) {
+        return Err(format!(
+            "Ensure this field has no more than {max} characters."
+        ));
+    }
+    Ok(())
+}
+
+/// Declares a text field's rule once, as a newtype: `TEXT` for the body reader, and `parse`,
+/// which checks it (and the format, when given: a `fn(&str) -> Result<(), String>`) wherever a
+/// value comes from elsewhere, an archive say. Messages are the API's.
+#[macro_export]
+macro_rules! text_field {
+    ($(#[$meta:meta])* $name:ident = $rule:expr $(, format = $format:path)? $(,)?) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const TEXT: $crate::input::Text = $rule;
+
+            /// `text` if it follows the rule, else the API's message.
+            pub fn parse(text: &str) -> ::std::result::Result<$name, String> {
+                $crate::input::check_text(text, Self::TEXT)?;
+                $($format(text)?;)?
+                Ok($name(text.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
 /// Inclusive bounds for a number.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Range {
@@ -215,17 +259,54 @@ macro_rules! choices {
         impl $name {
             pub const VALUES: &'static [&'static str] = <Self as $crate::input::Choice>::VALUES;
 
-            /// A value read back from the database, where a CHECK constraint keeps it valid.
-            pub fn from_stored(text: &str) -> Self {
-                <Self as $crate::input::Choice>::parse(text).unwrap_or(Self::ALL_FIRST)
+            /// A value read back from the database. A CHECK constraint keeps it valid, so one that
+            /// is not is corruption, reported as such rather than read as some other value.
+            pub fn from_stored(text: &str) -> ::std::result::Result<Self, $crate::error::Error> {
+                $crate::input::stored_choice(text)
             }
-
-            const ALL_FIRST: Self = <Self as $crate::input::Choice>::ALL[0];
         }
+
+        // Read straight from a text column, through `from_stored`.
+        $crate::stored_choice_decode!($name, sqlx::Postgres, sqlx::postgres::PgValueRef<'r>);
+        $crate::stored_choice_decode!($name, sqlx::Sqlite, sqlx::sqlite::SqliteValueRef<'r>);
 
         impl From<$name> for $crate::db::Value {
             fn from(choice: $name) -> Self {
                 $crate::db::Value::from(<$name as $crate::input::Choice>::as_str(choice))
+            }
+        }
+    };
+}
+
+/// [`Choice::parse`] of a value read from the database, or an internal error naming it.
+pub fn stored_choice<C: Choice>(text: &str) -> Result<C> {
+    C::parse(text).ok_or_else(|| {
+        Error::Internal(format!(
+            "the database holds {text:?} where one of {:?} belongs",
+            C::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()
+        ))
+    })
+}
+
+/// `sqlx::Type` and `sqlx::Decode` of a [`choices!`] enumeration for one database: text, parsed
+/// with `from_stored`, so a row holding an unknown value fails to load.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! stored_choice_decode {
+    ($name:ident, $db:ty, $value:ty) => {
+        impl sqlx::Type<$db> for $name {
+            fn type_info() -> <$db as sqlx::Database>::TypeInfo {
+                <&str as sqlx::Type<$db>>::type_info()
+            }
+            fn compatible(ty: &<$db as sqlx::Database>::TypeInfo) -> bool {
+                <&str as sqlx::Type<$db>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, $db> for $name {
+            fn decode(value: $value) -> ::std::result::Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<'r, $db>>::decode(value)?;
+                Ok($name::from_stored(text)?)
             }
         }
     };
@@ -518,17 +599,7 @@ fn parse_string(value: &Value, rule: Text) -> std::result::Result<String, String
         Value::Number(number) => number.to_string(),
         _ => return Err(NOT_STRING.to_owned()),
     };
-    if has_nul(&text) {
-        return Err(NO_NUL.to_owned());
-    }
-    if text.is_empty() && !rule.blank {
-        return Err(NOT_BLANK.to_owned());
-    }
-    if let Some(max) = rule.max.filter(|max| text.chars().count() > *max) {
-        return Err(format!(
-            "Ensure this field has no more than {max} characters."
-        ));
-    }
+    check_text(&text, rule)?;
     Ok(text)
 }
 

@@ -313,3 +313,16 @@ fn reading_a_key_as_another_type_is_a_mistake_found_at_once() {
     let mut reader = Reader::new(&input, Mode::Create, FORM);
     reader.string("flag");
 }
+
+crate::choices! {
+    Colour { Red = "red", Green = "green" }
+}
+
+#[test]
+fn a_corrupt_stored_choice_is_an_error_not_the_first_value() {
+    assert_eq!(Colour::from_stored("green").ok(), Some(Colour::Green));
+    match Colour::from_stored("blue") {
+        Err(Error::Internal(message)) => assert!(message.contains("\"blue\""), "{message}"),
+        other => panic!("expected an internal error, got {other:?}"),
+    }
+}

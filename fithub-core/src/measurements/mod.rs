@@ -117,8 +117,8 @@ pub(crate) use columns;
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct Row {
     pub id: i64,
-    pub metric: String,
-    pub measurement_type: String,
+    pub metric: Metric,
+    pub measurement_type: MeasurementType,
     pub value: f64,
     pub timestamp: Timestamp,
     pub created_at: Timestamp,
@@ -127,8 +127,8 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn into_measurement(self, owner: &UserBrief) -> BodyMeasurement {
-        let metric = Metric::from_stored(&self.metric);
-        let measurement_type = MeasurementType::from_stored(&self.measurement_type);
+        let metric = self.metric;
+        let measurement_type = self.measurement_type;
         BodyMeasurement {
             id: self.id,
             user: owner.clone(),

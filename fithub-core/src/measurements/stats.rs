@@ -140,9 +140,9 @@ pub async fn measurement_summary(db: &Database, user: &User) -> Result<Measureme
         let entry = Some(SummaryEntry {
             latest_value: row.value,
             latest_date: user.time_zone.date_of(row.timestamp),
-            measurement_type: MeasurementType::from_stored(&row.measurement_type),
+            measurement_type: row.measurement_type,
         });
-        match Metric::from_stored(&row.metric) {
+        match row.metric {
             Metric::WeightKg => summary.weight_kg = entry,
             Metric::WaistCm => summary.waist_cm = entry,
             Metric::HipCm => summary.hip_cm = entry,

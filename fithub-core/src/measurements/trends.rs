@@ -69,7 +69,7 @@ struct PointRow {
     #[sqlx(rename = "timestamp")]
     at: Timestamp,
     value: f64,
-    measurement_type: String,
+    measurement_type: MeasurementType,
 }
 
 #[derive(sqlx::FromRow)]
@@ -126,7 +126,7 @@ pub async fn measurement_trends(
                     .map(|row| TrendPoint {
                         date: zone.date_of(row.at),
                         value: row.value,
-                        measurement_type: MeasurementType::from_stored(&row.measurement_type),
+                        measurement_type: row.measurement_type,
                     })
                     .collect(),
             )

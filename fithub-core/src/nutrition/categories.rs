@@ -9,12 +9,12 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Field, Form, Mode, Need, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Field, Form, Mode, Need, Reader, RefStyle, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::permissions::ensure_may_modify_shared;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Category {
@@ -214,7 +214,7 @@ struct CategoryFields {
 
 /// The keys of a category's body: what the reader below accepts and the API documents.
 const FORM: Form = Form(&[
-    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    Field::text("name", Need::Required, Name::TEXT),
     Field::reference("parent", Need::Optional, RefStyle::PkKey)
         .or_null()
         .about("An existing category that is not this one or one of its descendants, or `null`"),

@@ -14,7 +14,7 @@ use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 
 /// A diet as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -291,7 +291,7 @@ struct DietFields {
 
 /// The keys of a diet's body: what the reader below accepts and the API documents.
 const FORM: Form = Form(&[
-    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    Field::text("name", Need::Required, Name::TEXT),
     Field::number("day_proteins_g", Need::Required, Range::AMOUNT),
     Field::number("day_fats_g", Need::Required, Range::AMOUNT),
     Field::number("day_carbohydrates_g", Need::Required, Range::AMOUNT),

@@ -15,7 +15,7 @@ use crate::listing::{Filter, FilterKind, ListSpec, Page, SEARCH_TERM_MAX};
 use crate::permissions::ensure_may_modify_shared;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 use super::categories::{Category, category_exists};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -428,7 +428,7 @@ struct IngredientFields {
 
 /// The keys of an ingredient's body: what the reader below accepts and the API documents.
 const FORM: Form = Form(&[
-    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    Field::text("name", Need::Required, Name::TEXT),
     Field::reference("category_id", Need::Optional, RefStyle::IdKey)
         .or_null()
         .about("An existing category, or `null`"),

@@ -9,14 +9,14 @@ use crate::collection::{Change, Collection, Operation};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Executor, Transaction, query};
 use crate::error::{Error, Result};
-use crate::input::{Body, Field, Form, Mode, Need, Range, Reader, RefStyle, Text, invalid_pk};
+use crate::input::{Body, Field, Form, Mode, Need, Range, Reader, RefStyle, invalid_pk};
 use crate::listing::{Filter, FilterKind, ListSpec, Page};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
 use super::meals::owns_meal;
+use super::{Barcode, Name};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MealIngredient {
@@ -249,9 +249,8 @@ const INGREDIENT_ID: Field = Field::reference("ingredient_id", Need::Required, R
     .about("A public ingredient or one of the caller's own");
 const QUANTITY: Field =
     Field::number("quantity", Need::Required, Range::AMOUNT).about("In `unit`s");
-const UNIT: Field = Field::text("unit", Need::Required, Text::limited(NAME_MAX));
-const BARCODE: Field =
-    Field::text("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX)).or_null();
+const UNIT: Field = Field::text("unit", Need::Required, Name::TEXT);
+const BARCODE: Field = Field::text("barcode", Need::Optional, Barcode::TEXT).or_null();
 
 /// The keys of a meal ingredient's body: what the reader below accepts and the API documents.
 const FORM: Form = Form(&[

@@ -17,7 +17,7 @@ use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
 use super::diets::{Diet, DietRow, diet_columns, owns_diet};
-use super::{MealType, NAME_MAX, RecurrenceType};
+use super::{MealType, Name, RecurrenceType};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Meal {
@@ -76,9 +76,9 @@ struct MealRow {
     meal_end_date: Option<Date>,
     meal_start_time: Option<Time>,
     meal_duration_minutes: i32,
-    meal_recurrence_type: String,
+    meal_recurrence_type: RecurrenceType,
     meal_recurrence_until: Option<Date>,
-    meal_meal_type: String,
+    meal_meal_type: MealType,
     meal_created_at: Timestamp,
     meal_updated_at: Timestamp,
     #[sqlx(flatten)]
@@ -97,9 +97,9 @@ impl MealRow {
             end_date: self.meal_end_date,
             start_time: self.meal_start_time,
             duration_minutes: i64::from(self.meal_duration_minutes),
-            recurrence_type: RecurrenceType::from_stored(&self.meal_recurrence_type),
+            recurrence_type: self.meal_recurrence_type,
             recurrence_until: self.meal_recurrence_until,
-            meal_type: MealType::from_stored(&self.meal_meal_type),
+            meal_type: self.meal_meal_type,
             created_at: self.meal_created_at,
             updated_at: self.meal_updated_at,
         }
@@ -324,7 +324,7 @@ struct MealFields {
 
 /// The keys of a meal's body: what the reader below accepts and the API documents.
 const FORM: Form = Form(&[
-    Field::text("name", Need::Required, Text::limited(NAME_MAX)),
+    Field::text("name", Need::Required, Name::TEXT),
     // A full replacement may leave the meal in its diet.
     Field::reference("diet_id", Need::RequiredOnCreate, RefStyle::IdKey)
         .about("One of the caller's diets"),

@@ -83,5 +83,13 @@ impl Serialize for Total {
     }
 }
 
-/// The longest name, unit or barcode.
-const NAME_MAX: usize = 255;
+crate::text_field! {
+    /// A name (of a diet, meal, ingredient, category, logged meal) or a unit: 1 to 255
+    /// characters.
+    Name = crate::input::Text::limited(255)
+}
+
+crate::text_field! {
+    /// A barcode: at most 255 characters, may be empty.
+    Barcode = crate::input::Text::limited_or_blank(255)
+}

@@ -14,7 +14,7 @@ use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
 use super::ingredients::{Ingredient, IngredientRow, ingredient_columns, is_visible};
-use super::{NAME_MAX, PreferenceType};
+use super::{Barcode, PreferenceType};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Preference {
@@ -51,7 +51,7 @@ struct Row {
     id: i64,
     barcode: Option<String>,
     description: Option<String>,
-    preference_type: String,
+    preference_type: PreferenceType,
     created_at: Timestamp,
     updated_at: Timestamp,
     #[sqlx(flatten)]
@@ -66,7 +66,7 @@ impl Row {
             ingredient: self.ingredient.into(),
             barcode: self.barcode,
             description: self.description,
-            preference_type: PreferenceType::from_stored(&self.preference_type),
+            preference_type: self.preference_type,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -268,7 +268,7 @@ const FORM: Form = Form(&[
     Field::reference("ingredient_id", Need::Required, RefStyle::IdKey)
         .about("A public ingredient or one of the caller's own"),
     Field::choice("preference_type", Need::Required, PreferenceType::VALUES),
-    Field::text("barcode", Need::Optional, Text::limited_or_blank(NAME_MAX)).or_null(),
+    Field::text("barcode", Need::Optional, Barcode::TEXT).or_null(),
     Field::text("description", Need::Optional, Text::ANY).or_null(),
 ]);
 

@@ -16,7 +16,7 @@ use crate::listing::{Filter, FilterKind, ListSpec, Page, timestamp_ranges};
 use crate::owned::OwnedTable;
 use crate::precondition::IfMatch;
 
-use super::NAME_MAX;
+use super::Name;
 use super::meals::{Meal, meals_by_id, owns_meal};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -317,7 +317,7 @@ const FORM: Form = Form(&[
     Field::reference("meal_id", Need::Optional, RefStyle::IdKey)
         .or_null()
         .about("One of the caller's meals; may be omitted or `null` when `meal_name` is given"),
-    Field::text("meal_name", Need::Optional, Text::limited(NAME_MAX))
+    Field::text("meal_name", Need::Optional, Name::TEXT)
         .or_null()
         .about("Required (not blank) for a record without a meal"),
     Field::number("quantity_grams", Need::Optional, Range::AMOUNT)

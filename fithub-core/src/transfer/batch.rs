@@ -14,22 +14,25 @@ const SQLITE_ROWS_PER_STATEMENT: usize = 100;
 /// Pending rows of one table.
 pub(super) struct Batch {
     table: &'static str,
-    columns: Vec<&'static str>,
+    /// The column list, quoted.
+    columns: String,
+    width: usize,
     rows: Vec<Vec<Value>>,
 }
 
 impl Batch {
-    pub(super) fn new(table: &'static str, columns: Vec<&'static str>) -> Batch {
+    pub(super) fn new(table: &'static str, columns: &[&str]) -> Batch {
         Batch {
             table,
-            columns,
+            columns: super::table::column_list(columns),
+            width: columns.len(),
             rows: Vec::with_capacity(BATCH_ROWS),
         }
     }
 
     /// Adds a row, its values in the order of the columns.
     pub(super) fn push(&mut self, values: Vec<Value>) {
-        debug_assert_eq!(values.len(), self.columns.len());
+        debug_assert_eq!(values.len(), self.width);
         self.rows.push(values);
     }
 
@@ -42,7 +45,7 @@ impl Batch {
         if self.rows.is_empty() {
             return Ok(());
         }
-        let columns = self.columns.join(", ");
+        let columns = &self.columns;
         match tx.dialect() {
             Dialect::Postgres => {
                 let mut data = String::with_capacity(self.rows.len() * 96);
@@ -66,7 +69,7 @@ impl Batch {
                     // SQLite's own numbered placeholders: `$1` … would be *named* parameters,
                     // which SQLite looks up linearly, quadratic in a statement of many rows.
                     let mut sql = format!("INSERT INTO {} ({columns}) VALUES ", self.table);
-                    let mut values = Vec::with_capacity(chunk.len() * self.columns.len());
+                    let mut values = Vec::with_capacity(chunk.len() * self.width);
                     for (i, row) in chunk.iter().enumerate() {
                         sql.push_str(if i == 0 { "(" } else { ", (" });
                         for (j, value) in row.iter().enumerate() {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Transaction, query};
 use crate::error::{Error, Result};
+use crate::nutrition::Name;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CatalogueReport {
@@ -40,11 +41,9 @@ struct Row {
 
 impl Row {
     fn check(&self) -> std::result::Result<(), String> {
-        if self.name.trim().is_empty() {
-            return Err("name is blank".to_owned());
-        }
-        if self.name.trim().chars().count() > 255 || self.category.trim().chars().count() > 255 {
-            return Err("name and category are at most 255 characters".to_owned());
+        Name::parse(self.name.trim()).map_err(|problem| format!("name: {problem}"))?;
+        if !self.category.trim().is_empty() {
+            Name::parse(self.category.trim()).map_err(|problem| format!("category: {problem}"))?;
         }
         for (column, value) in [
             ("calories", self.calories),

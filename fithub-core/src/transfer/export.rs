@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use super::records::*;
+use super::table::{Table, column_list};
 use super::{End, FORMAT, FORMAT_VERSION, Header, Line, Scope};
 use crate::accounts::User;
 use crate::datetime::Timestamp;
@@ -18,6 +20,9 @@ pub enum ExportScope {
     All,
     /// These users' data, with the categories and public ingredients it uses.
     Users(Vec<User>),
+    /// One user's data as they download it themselves: as [`ExportScope::Users`], without their
+    /// password hash (a stolen token must not yield an offline-crackable hash).
+    Own(User),
 }
 
 /// Writes the archive of `scope` to `out`; returns the number of records of each type.
@@ -43,6 +48,9 @@ pub async fn export<W: AsyncWrite + Unpin>(
             ExportScope::Users(users) => Scope::Users {
                 usernames: users.iter().map(|user| user.username.clone()).collect(),
             },
+            ExportScope::Own(user) => Scope::Users {
+                usernames: vec![user.username.clone()],
+            },
         },
     };
     let mut writer = LineWriter {
@@ -64,7 +72,7 @@ pub async fn export<W: AsyncWrite + Unpin>(
         preferences,
         goals,
         measurements,
-    ] = queries(users.as_deref()).map(|(mut query, order)| {
+    ] = queries(users.as_deref(), credentials(scope)).map(|(mut query, order)| {
         query.push(order);
         query
     });
@@ -99,7 +107,7 @@ pub async fn export<W: AsyncWrite + Unpin>(
 /// `COUNT(*)` per table over the export's own queries, without their ordering.
 pub async fn count(db: &Database, scope: &ExportScope) -> Result<u64> {
     let mut total = 0;
-    for (query, _order) in queries(user_ids(scope).as_deref()) {
+    for (query, _order) in queries(user_ids(scope).as_deref(), credentials(scope)) {
         let mut counting = query.prefixed("SELECT COUNT(*) FROM (");
         counting.push(") AS counted");
         total += counting.fetch_scalar::<i64>(db).await?.max(0) as u64;
@@ -112,24 +120,30 @@ fn user_ids(scope: &ExportScope) -> Option<Vec<i64>> {
     match scope {
         ExportScope::All => None,
         ExportScope::Users(users) => Some(users.iter().map(|user| user.id).collect()),
+        ExportScope::Own(user) => Some(vec![user.id]),
     }
+}
+
+/// Whether the archive carries password hashes.
+fn credentials(scope: &ExportScope) -> bool {
+    !matches!(scope, ExportScope::Own(_))
 }
 
 /// Each table's rows in file order, with the ORDER BY that [`export`] appends (a count needs
 /// none).
-fn queries(users: Option<&[i64]>) -> [(Query, &'static str); 10] {
+fn queries(users: Option<&[i64]>, credentials: bool) -> [(Query, &'static str); 10] {
     let by_id = " ORDER BY id";
     [
-        (users_query(users), by_id),
+        (users_query(users, credentials), by_id),
         (categories_query(users), " ORDER BY t.depth, c.id"),
         (ingredients_query(users), " ORDER BY i.id"),
-        (owned_query(DIETS, users), by_id),
-        (owned_query(MEALS, users), by_id),
-        (owned_query(MEAL_INGREDIENTS, users), by_id),
-        (owned_query(MEAL_RECORDS, users), by_id),
-        (owned_query(PREFERENCES, users), by_id),
-        (owned_query(GOALS, users), by_id),
-        (owned_query(MEASUREMENTS, users), by_id),
+        (owned_query::<ArchivedDiet>(users), by_id),
+        (owned_query::<ArchivedMeal>(users), by_id),
+        (owned_query::<ArchivedMealIngredient>(users), by_id),
+        (owned_query::<ArchivedMealRecord>(users), by_id),
+        (owned_query::<ArchivedPreference>(users), by_id),
+        (owned_query::<ArchivedGoal>(users), by_id),
+        (owned_query::<ArchivedMeasurement>(users), by_id),
     ]
 }
 
@@ -184,12 +198,22 @@ fn push_users(query: &mut Query, users: &[i64]) {
         .push(")");
 }
 
-fn users_query(users: Option<&[i64]>) -> Query {
+fn users_query(users: Option<&[i64]>, credentials: bool) -> Query {
+    // A user without a password has none in the archive either.
+    let hash = format!("NULLIF(password_hash, '{NO_PASSWORD}') AS password_hash");
+    let columns: Vec<&str> = ArchivedUser::COLUMNS
+        .iter()
+        .map(|column| match *column {
+            "password_hash" if !credentials => "CAST(NULL AS TEXT) AS password_hash",
+            "password_hash" => hash.as_str(),
+            column => column,
+        })
+        .collect();
     let mut query = Query::builder();
-    query.push(
-        "SELECT id, username, email, first_name, last_name, password_hash, is_active, is_staff, \
-         is_superuser, date_joined, last_login, time_zone FROM users",
-    );
+    query
+        .push("SELECT id, ")
+        .push(&columns.join(", "))
+        .push(" FROM users");
     if let Some(users) = users {
         query.push(" WHERE id");
         push_users(&mut query, users);
@@ -266,27 +290,14 @@ fn ingredients_query(users: Option<&[i64]>) -> Query {
     query
 }
 
-// The private tables: their columns, as the archive records hold them.
-const DIETS: &str = "id, user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
-     day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at FROM diets";
-const MEALS: &str = "id, user_id, diet_id, name, description, is_scheduled, start_date, \
-     end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, \
-     created_at, updated_at FROM meals";
-const MEAL_INGREDIENTS: &str = "id, user_id, meal_id, ingredient_id, barcode, quantity, unit, \
-     created_at, updated_at FROM meal_ingredients";
-const MEAL_RECORDS: &str = "id, user_id, meal_id, meal_name, quantity_grams, calories, proteins, \
-     carbs, fats, \"timestamp\", feedback, created_at, updated_at FROM meal_records";
-const PREFERENCES: &str = "id, user_id, ingredient_id, barcode, description, preference_type, \
-     created_at, updated_at FROM meal_preferences";
-const GOALS: &str = "id, user_id, goal_type, target_date, notes, is_active, created_at, \
-     updated_at FROM goals";
-const MEASUREMENTS: &str = "id, user_id, metric, measurement_type, value, \"timestamp\", \
-     created_at, updated_at FROM body_measurements";
-
-/// A private table, all of it or the users' rows.
-fn owned_query(columns_and_table: &str, users: Option<&[i64]>) -> Query {
+/// A private table, all of it or the users' rows: the columns its record declares.
+fn owned_query<T: Table>(users: Option<&[i64]>) -> Query {
     let mut query = Query::builder();
-    query.push("SELECT ").push(columns_and_table);
+    query
+        .push("SELECT id, ")
+        .push(&column_list(T::COLUMNS))
+        .push(" FROM ")
+        .push(T::TABLE);
     if let Some(users) = users {
         query.push(" WHERE user_id");
         push_users(&mut query, users);

@@ -14,14 +14,16 @@
 //!
 //! Each `data` object holds the columns of its table (see `records.rs`), ids and references as
 //! the exporting database numbered them, timestamps in UTC (`2025-03-02T07:45:00Z`). Users carry
-//! their password hash, so restored users log in as before; tokens are not exported (users log in
-//! again), nor is the audit log.
+//! their password hash (except in a user's own export) and their token generation; an import
+//! takes the hash and roles only when it trusts the archive (see `import/users.rs`). Tokens are
+//! not exported (users log in again), nor is the audit log.
 
 mod batch;
 mod catalogue;
 mod export;
 mod import;
 mod records;
+mod table;
 
 use serde::{Deserialize, Serialize};
 

@@ -4,12 +4,15 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Time};
 
+use crate::accounts::{Email, PersonName, Username};
 use crate::datetime::{self, Timestamp};
 use crate::db::DbUuid;
 use crate::goals::GoalType;
 use crate::input::Choice;
 use crate::measurements::{MeasurementType, Metric};
-use crate::nutrition::{MealType, PreferenceType, RecurrenceType};
+use crate::nutrition::{Barcode, MealType, Name, PreferenceType, RecurrenceType};
+
+use super::table::table;
 
 /// A checked record, or the reason it cannot be imported.
 pub type Checked = std::result::Result<(), String>;
@@ -28,15 +31,27 @@ fn optional_non_negative(field: &str, value: Option<f64>) -> Checked {
     value.map_or(Ok(()), |value| non_negative(field, value))
 }
 
-fn text(field: &str, value: &str, max: usize, blank: bool) -> Checked {
-    if !blank && value.trim().is_empty() {
-        return Err(format!("{field} must not be blank"));
-    }
-    if value.chars().count() > max {
-        return Err(format!("{field} is longer than {max} characters"));
-    }
-    Ok(())
+/// A text under the rule the API applies to it (see `text_field!`): `parse` is that rule's.
+fn text<T>(field: &str, parsed: std::result::Result<T, String>) -> Checked {
+    parsed
+        .map(|_| ())
+        .map_err(|problem| format!("{field}: {problem}"))
 }
+
+fn optional_text<T>(
+    field: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> std::result::Result<T, String>,
+) -> Checked {
+    value.map_or(Ok(()), |value| text(field, parse(value)))
+}
+
+/// The stored hash of a user without a password (imported without one): not a PHC string, so it
+/// never verifies. Exported as no hash at all.
+pub(super) const NO_PASSWORD: &str = "!";
+
+/// The longest password hash an archive may hold (an argon2id PHC string is about 100).
+const PASSWORD_HASH_MAX: usize = 1000;
 
 fn choice<C: Choice>(field: &str, value: &str) -> Checked {
     C::parse(value).map(|_| ()).ok_or_else(|| {
@@ -62,13 +77,18 @@ pub struct ArchivedUser {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// The argon2 hash: a restored user logs in with the same password.
-    pub password_hash: String,
+    /// The argon2 hash: a restored user logs in with the same password (taken from the archive
+    /// only when the import trusts it). Left out of a user's own export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
     pub is_active: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
     pub date_joined: Timestamp,
     pub last_login: Option<Timestamp>,
+    /// JWTs issued under an earlier generation are revoked: a restore keeps them so.
+    #[serde(default)]
+    pub token_generation: i64,
     /// Archives written before time zones have none: those users are in UTC.
     #[serde(default = "utc")]
     pub time_zone: String,
@@ -78,6 +98,11 @@ fn utc() -> String {
     crate::calendar::UTC.to_owned()
 }
 
+table!(
+    ArchivedUser,
+    "users", "user", [username, email, first_name, last_name, password_hash, is_active, is_staff, is_superuser, date_joined, last_login, token_generation, time_zone], key []
+);
+
 impl ArchivedUser {
     pub fn check(&self) -> Checked {
         if crate::calendar::Zone::named(&self.time_zone).is_none() {
@@ -86,12 +111,22 @@ impl ArchivedUser {
                 self.time_zone, self.username
             ));
         }
-        text("username", &self.username, 150, false)?;
-        text("email", &self.email, 254, true)?;
-        text("first_name", &self.first_name, 150, true)?;
-        text("last_name", &self.last_name, 150, true)?;
-        text("password_hash", &self.password_hash, 1000, false)?;
-        crate::accounts::check_password_hash(&self.password_hash)
+        text("username", Username::parse(&self.username))?;
+        text("email", Email::parse(&self.email))?;
+        text("first_name", PersonName::parse(&self.first_name))?;
+        text("last_name", PersonName::parse(&self.last_name))?;
+        if self.token_generation < 0 {
+            return Err("token_generation must be at least 0".to_owned());
+        }
+        let Some(hash) = &self.password_hash else {
+            return Ok(());
+        };
+        if hash.chars().count() > PASSWORD_HASH_MAX {
+            return Err(format!(
+                "password_hash is longer than {PASSWORD_HASH_MAX} characters"
+            ));
+        }
+        crate::accounts::check_password_hash(hash)
             .map_err(|problem| format!("password_hash of {:?} {problem}", self.username))
     }
 }
@@ -107,9 +142,14 @@ pub struct ArchivedCategory {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedCategory,
+    "categories", "category", [name, parent_id, created_by, created_at, updated_at], key []
+);
+
 impl ArchivedCategory {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)
+        text("name", Name::parse(&self.name))
     }
 }
 
@@ -132,9 +172,14 @@ pub struct ArchivedIngredient {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedIngredient,
+    "ingredients", "ingredient", [name, category_id, proteins, fats, carbs, calories, fibers, sugars, description, is_personal, created_by, created_at, updated_at], key []
+);
+
 impl ArchivedIngredient {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)?;
+        text("name", Name::parse(&self.name))?;
         for (field, value) in [
             ("proteins", self.proteins),
             ("fats", self.fats),
@@ -172,9 +217,14 @@ pub struct ArchivedDiet {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedDiet,
+    "diets", "diet", [user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at], key [user_id, created_at, name]
+);
+
 impl ArchivedDiet {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)?;
+        text("name", Name::parse(&self.name))?;
         non_negative("day_proteins_g", self.day_proteins_g)?;
         non_negative("day_fats_g", self.day_fats_g)?;
         non_negative("day_carbohydrates_g", self.day_carbohydrates_g)?;
@@ -207,9 +257,14 @@ pub struct ArchivedMeal {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedMeal,
+    "meals", "meal", [user_id, diet_id, name, description, is_scheduled, start_date, end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, created_at, updated_at], key [user_id, created_at, name]
+);
+
 impl ArchivedMeal {
     pub fn check(&self) -> Checked {
-        text("name", &self.name, 255, false)?;
+        text("name", Name::parse(&self.name))?;
         if !(0..=1440).contains(&self.duration_minutes) {
             return Err("duration_minutes must be 0 to 1440".to_owned());
         }
@@ -234,16 +289,16 @@ pub struct ArchivedMealIngredient {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedMealIngredient,
+    "meal_ingredients", "meal_ingredient", [user_id, meal_id, ingredient_id, barcode, quantity, unit, created_at, updated_at], key [user_id, created_at, meal_id, ingredient_id]
+);
+
 impl ArchivedMealIngredient {
     pub fn check(&self) -> Checked {
         non_negative("quantity", self.quantity)?;
-        text("unit", &self.unit, 255, false)?;
-        text(
-            "barcode",
-            self.barcode.as_deref().unwrap_or_default(),
-            255,
-            true,
-        )
+        text("unit", Name::parse(&self.unit))?;
+        optional_text("barcode", self.barcode.as_deref(), Barcode::parse)
     }
 }
 
@@ -265,6 +320,11 @@ pub struct ArchivedMealRecord {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedMealRecord,
+    "meal_records", "meal_record", [user_id, meal_id, meal_name, quantity_grams, calories, proteins, carbs, fats, timestamp, feedback, created_at, updated_at], key [user_id, created_at, timestamp]
+);
+
 impl ArchivedMealRecord {
     pub fn check(&self) -> Checked {
         if self.meal_id.is_none()
@@ -275,12 +335,7 @@ impl ArchivedMealRecord {
         {
             return Err("a record needs a meal_id or a meal_name".to_owned());
         }
-        text(
-            "meal_name",
-            self.meal_name.as_deref().unwrap_or("x"),
-            255,
-            false,
-        )?;
+        optional_text("meal_name", self.meal_name.as_deref(), Name::parse)?;
         optional_non_negative("quantity_grams", self.quantity_grams)?;
         optional_non_negative("calories", self.calories)?;
         optional_non_negative("proteins", self.proteins)?;
@@ -302,15 +357,15 @@ pub struct ArchivedPreference {
     pub updated_at: Timestamp,
 }
 
+table!(
+    ArchivedPreference,
+    "meal_preferences", "meal_preference", [user_id, ingredient_id, barcode, description, preference_type, created_at, updated_at], key [user_id, created_at, ingredient_id]
+);
+
 impl ArchivedPreference {
     pub fn check(&self) -> Checked {
         choice::<PreferenceType>("preference_type", &self.preference_type)?;
-        text(
-            "barcode",
-            self.barcode.as_deref().unwrap_or_default(),
-            255,
-            true,
-        )
+        optional_text("barcode", self.barcode.as_deref(), Barcode::parse)
     }
 }
 
@@ -328,6 +383,11 @@ pub struct ArchivedGoal {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+table!(
+    ArchivedGoal,
+    "goals", "goal", [user_id, goal_type, target_date, notes, is_active, created_at, updated_at], key []
+);
 
 impl ArchivedGoal {
     pub fn check(&self) -> Checked {
@@ -347,6 +407,11 @@ pub struct ArchivedMeasurement {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+table!(
+    ArchivedMeasurement,
+    "body_measurements", "body_measurement", [user_id, metric, measurement_type, value, timestamp, created_at, updated_at], key [user_id, created_at, timestamp, metric]
+);
 
 impl ArchivedMeasurement {
     pub fn check(&self) -> Checked {
