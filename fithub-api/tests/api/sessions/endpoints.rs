@@ -35,7 +35,7 @@ async fn register_signs_the_new_user_in() {
         assert_eq!(profile_of(&body), ("ada", "ada@example.com"));
         assert_eq!(
             body["user"].as_object().expect("user").len(),
-            7,
+            8,
             "a Profile: {body}"
         );
         let browser = Browser::from_response(&response);

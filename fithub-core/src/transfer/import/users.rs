@@ -125,8 +125,8 @@ impl Importer {
         };
         query(
             "UPDATE users SET email = $2, first_name = $3, last_name = $4, password_hash = $5, \
-             is_active = $6, is_staff = $7, is_superuser = $8, token_generation = $9 \
-             WHERE id = $1",
+             is_active = $6, is_staff = $7, is_superuser = $8, token_generation = $9, \
+             time_zone = $10 WHERE id = $1",
         )
         .bind(resident.id)
         .bind(user.email.as_str())
@@ -137,6 +137,7 @@ impl Importer {
         .bind(credentials.is_staff)
         .bind(credentials.is_superuser)
         .bind(resident.token_generation.max(user.token_generation))
+        .bind(user.time_zone.as_str())
         .execute(&mut self.tx)
         .await?;
         let changed = credentials.password_hash != resident.password_hash
