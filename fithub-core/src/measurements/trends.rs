@@ -40,11 +40,43 @@ pub struct BucketPoint {
 }
 
 /// The points: measurements without `bucket`, buckets with it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum TrendPoints {
     Measurements(Vec<TrendPoint>),
     Buckets(Vec<BucketPoint>),
+}
+
+// By hand: the derive says `oneOf`, which an empty list (valid as either) contradicts.
+impl utoipa::PartialSchema for TrendPoints {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder};
+        use utoipa::openapi::{Ref, RefOr};
+        let list_of =
+            |name: &str| ArrayBuilder::new().items(RefOr::Ref(Ref::from_schema_name(name)));
+        AnyOfBuilder::new()
+            .item(list_of("TrendPoint"))
+            .item(list_of("BucketPoint"))
+            .description(Some(
+                "The points: measurements without `bucket`, buckets with it.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for TrendPoints {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("TrendPoint".to_owned(), TrendPoint::schema()));
+        schemas.push(("BucketPoint".to_owned(), BucketPoint::schema()));
+        TrendPoint::schemas(schemas);
+        BucketPoint::schemas(schemas);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
