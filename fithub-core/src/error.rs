@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+/// The key of errors that belong to no one field (API.md §1.6).
+pub const NON_FIELD: &str = "non_field_errors";
+
 pub use crate::accounts::AuthFailure;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -75,7 +78,7 @@ impl Error {
 
     /// A cross-field validation error (`non_field_errors`).
     pub fn non_field(message: impl Into<String>) -> Self {
-        Error::field(crate::input::NON_FIELD, message)
+        Error::field(NON_FIELD, message)
     }
 }
 

@@ -8,6 +8,7 @@
 mod categories;
 mod diary;
 mod diets;
+mod ingredient_search;
 mod ingredients;
 mod meal_ingredients;
 mod meals;
@@ -20,9 +21,8 @@ use serde::{Serialize, Serializer};
 pub use categories::{Categories, Category};
 pub use diary::{Diary, DiaryDay, DiaryDiet, MAX_DIARY_DAYS, Nutrients, diary};
 pub use diets::{Diet, Diets, activate_diet, active_diet};
-pub use ingredients::{
-    Ingredient, IngredientSearchItem, Ingredients, personal_ingredients, search_ingredients,
-};
+pub use ingredient_search::search_ingredients;
+pub use ingredients::{Ingredient, IngredientSearchItem, Ingredients, personal_ingredients};
 pub use meal_ingredients::{
     ADD_INGREDIENT_FORM, MealIngredient, MealIngredients, add_ingredient_to_meal,
     ingredients_of_meal,
