@@ -192,7 +192,10 @@ fn explain(error: &age::DecryptError) -> String {
             "its passphrase needs scrypt work factor {required}, far above this machine's \
              {target}: refused (it would take very long)"
         ),
-        age::DecryptError::UnknownFormat => "it is of a newer age format".into(),
+        // age cannot tell a header it fails to parse from one of a future version.
+        age::DecryptError::UnknownFormat => {
+            "its header cannot be read (damaged, or written by a newer age version)".into()
+        }
         age::DecryptError::Io(io) => io.to_string(),
         other => other.to_string(),
     }
