@@ -68,6 +68,7 @@ impl App {
                 )));
             }
         }
+        let db = db.with_replicas(&config, &settings).await?;
         let limits = RateLimiter::connect(&config).await?;
         Ok(App::new(config, db, jwt_secret).with_limits(limits))
     }

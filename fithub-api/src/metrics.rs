@@ -70,6 +70,22 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
     metrics::gauge!("fithub_db_pool_idle").set(f64::from(pool.idle));
     metrics::gauge!("fithub_db_pool_max").set(f64::from(pool.max));
     metrics::gauge!("fithub_db_pool_waiting").set(f64::from(pool.waiting));
+    if let Some(replicas) = app.db.replicas() {
+        // Where the reads went: the replicas' counts against the primary's statements.
+        for replica in replicas.statuses() {
+            let name = replica.name;
+            metrics::gauge!("fithub_db_replica_up", "replica" => name.clone()).set(if replica.up {
+                1.0
+            } else {
+                0.0
+            });
+            metrics::gauge!("fithub_db_replica_lag_seconds", "replica" => name.clone())
+                .set(replica.lag_seconds);
+            metrics::counter!("fithub_db_replica_reads_total", "replica" => name)
+                .absolute(replica.reads);
+        }
+        metrics::counter!("fithub_db_replica_fallbacks_total").absolute(replicas.fallbacks());
+    }
     let handle = handle();
     handle.run_upkeep();
     (

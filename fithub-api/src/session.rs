@@ -30,6 +30,13 @@ pub struct Identity {
 /// The caller of a protected endpoint: the `Authorization` header wins; without one (or with a
 /// scheme FitHub does not use), the session cookie, checked for CSRF.
 pub async fn identify(parts: &Parts, app: &App) -> Result<Identity> {
+    let identity = authenticate(parts, app).await?;
+    // A read-only request may read from a replica that has what this user last wrote.
+    fithub_core::db::reads::identified(&app.db, identity.user.id, is_safe(&parts.method)).await;
+    Ok(identity)
+}
+
+async fn authenticate(parts: &Parts, app: &App) -> Result<Identity> {
     let authorization = parts
         .headers
         .get(header::AUTHORIZATION)

@@ -16,6 +16,10 @@ use crate::db::{Backend, PoolSettings};
 
 /// Names the PostgreSQL server the tests use.
 pub const TEST_DATABASE_URL_VAR: &str = "FITHUB_TEST_DATABASE_URL";
+/// Names a streaming replica of that server (any database name: each test's is put in).
+pub const TEST_REPLICA_URL_VAR: &str = "FITHUB_TEST_REPLICA_URL";
+/// Names a PgBouncer in transaction mode in front of that server.
+pub const TEST_PGBOUNCER_URL_VAR: &str = "FITHUB_TEST_PGBOUNCER_URL";
 
 /// A database that exists for one test.
 pub struct TestDatabase {
@@ -118,6 +122,46 @@ impl TestDatabase {
 
     pub fn backend(&self) -> Backend {
         self.database.backend()
+    }
+
+    /// This PostgreSQL database on the replica `FITHUB_TEST_REPLICA_URL` names, once the replica
+    /// has replayed its creation; `None` when the variable is not set (or this is SQLite).
+    pub async fn on_replica(&self) -> Option<DatabaseUrl> {
+        let url = self.elsewhere(TEST_REPLICA_URL_VAR)?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            match PgConnection::connect(url.expose()).await {
+                Ok(connection) => {
+                    let _ = connection.close().await;
+                    return Some(url);
+                }
+                Err(error) if std::time::Instant::now() > deadline => panic!(
+                    "{TEST_REPLICA_URL_VAR} is set but the replica does not serve {}: {error}",
+                    url.redacted()
+                ),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// This PostgreSQL database through the PgBouncer `FITHUB_TEST_PGBOUNCER_URL` names; `None`
+    /// when the variable is not set (or this is SQLite).
+    pub fn through_pgbouncer(&self) -> Option<DatabaseUrl> {
+        self.elsewhere(TEST_PGBOUNCER_URL_VAR)
+    }
+
+    /// This database's name on the server the variable `var` names.
+    fn elsewhere(&self, var: &str) -> Option<DatabaseUrl> {
+        let server = std::env::var(var)
+            .ok()
+            .filter(|url| !url.trim().is_empty())?;
+        let own = url::Url::parse(self.url.expose()).ok()?;
+        if self.backend() != Backend::Postgres {
+            return None;
+        }
+        let mut url = url::Url::parse(&server).unwrap_or_else(|_| panic!("{var} is not a URL"));
+        url.set_path(own.path());
+        Some(DatabaseUrl::new(url.to_string()))
     }
 }
 

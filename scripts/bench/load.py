@@ -11,6 +11,12 @@ Each figure is compared with the budget of issue 8 and marked ok or MISS.
 
     scripts/bench/load.py [--duration 10] [--connections 32] [--only postgres|sqlite]
                           [--endpoints goals,create] [--api-env KEY=VALUE] [--bin-dir DIR]
+                          [--replicas [REPLICA_URL]]
+
+With --replicas (PostgreSQL only; default FITHUB_TEST_REPLICA_URL or 127.0.0.1:5433, a streaming
+replica of --postgres as scripts/replica/start.sh makes), the read endpoints are measured twice
+in one run, on the primary alone and on the primary with that replica, and the second API's
+/metrics tell where its reads went.
 
 It builds the release binaries first, unless --bin-dir names a folder holding `fithub` and
 `fithub-api` already built (to compare two builds back to back). Needs wrk, pgbench and psql, and a PostgreSQL server where
@@ -123,7 +129,7 @@ def pgbench(admin_url, args):
 class Api:
     """The release fithub-api on a free port."""
 
-    def __init__(self, database_url, workdir, args):
+    def __init__(self, database_url, workdir, args, extra_env=None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("FITHUB_")}
@@ -138,6 +144,7 @@ class Api:
         if args.pool:
             env["FITHUB_DATABASE_MAX_CONNECTIONS"] = str(args.pool)
         env.update(setting.split("=", 1) for setting in args.api_env)
+        env.update(extra_env or {})
         self.log = open(workdir / f"api-{self.port}.log", "w")
         self.started = time.monotonic()
         self.process = subprocess.Popen([str(BIN_DIR / "fithub-api")], env=env,
@@ -312,6 +319,53 @@ def health_ceiling(database_url, args, workdir):
         api.stop()
 
 
+READS = [
+    ("list goals", "/api/goals/goals/"),
+    ("records nutrition_summary 30d", "/api/nutrition/records/nutrition_summary/?days=30"),
+    ("ingredient search", "/api/nutrition/ingredients/search/?q=chick"),
+    ("measurement trends 90d", "/api/goals/measurements/trends/?days=90"),
+    ("list records", "/api/nutrition/records/"),
+]
+
+
+def metric_total(base, name):
+    """The sum of a Prometheus metric's samples, over all its labels."""
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith(name + "{") or line.startswith(name + " "))
+
+
+def replicas_bench(database_url, replica_url, args, workdir):
+    """The reads on the primary alone, then with the replica; where the second run's went."""
+    records = dataset.load(str(BIN_DIR / "fithub"), database_url)
+    print(f"[postgres] dataset: {records} records", file=sys.stderr)
+    rows = []
+    for setup, extra in [("primary alone", {}),
+                         ("primary + 1 replica", {"FITHUB_DATABASE_REPLICA_URLS": replica_url})]:
+        api = Api(database_url, workdir, args, extra)
+        try:
+            api.ready_after_ms()
+            time.sleep(1)
+            token = http("POST", api.base + "/api/auth/jwt/token/",
+                         {"username": dataset.USERNAME, "password": dataset.PASSWORD})["access"]
+            for label, path in READS:
+                if not wanted(label, args):
+                    continue
+                before = metric_total(api.base, "fithub_db_replica_reads_total")
+                rps, p50, p99, errors = wrk(api.base + path, args, token)
+                on_replica = metric_total(api.base, "fithub_db_replica_reads_total") - before
+                rows.append((setup, label, rps, p50, p99, errors, on_replica))
+            fallbacks = metric_total(api.base, "fithub_db_replica_fallbacks_total")
+        finally:
+            api.stop()
+    print(f"{'setup':<22}{'read':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'err':>5}"
+          f"{'replica statements':>20}")
+    for setup, label, rps, p50, p99, errors, on_replica in rows:
+        print(f"{setup:<22}{label:<34}{rps:9.0f}{p50:9.2f}{p99:9.2f}{errors:5d}{on_replica:20.0f}")
+    print(f"reads the replica failed and the primary served: {fallbacks:.0f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", default=os.environ.get(
@@ -326,6 +380,9 @@ def main():
                         help="an environment variable for the API, e.g. FITHUB_AUTH_CACHE_SECS=0")
     parser.add_argument("--bin-dir", type=Path,
                         help="use the fithub and fithub-api already built in this folder")
+    parser.add_argument("--replicas", nargs="?", const=os.environ.get(
+        "FITHUB_TEST_REPLICA_URL", "postgres://postgres@127.0.0.1:5433/postgres"),
+        metavar="REPLICA_URL", help="measure the reads with and without this replica")
     args = parser.parse_args()
     missing = [tool for tool in ("wrk", "pgbench", "psql", "cargo") if not shutil.which(tool)]
     if missing:
@@ -342,6 +399,19 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         ceilings = {"pgbench": pgbench(args.postgres, args)}
+        if args.replicas:
+            name = f"fithub_bench_{uuid.uuid4().hex[:8]}"
+            subprocess.run(["psql", args.postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
+            try:
+                url = f"{args.postgres.rsplit('/', 1)[0]}/{name}"
+                replica = f"{args.replicas.rsplit('/', 1)[0]}/{name}"
+                replicas_bench(url, replica, args, workdir)
+            finally:
+                subprocess.run(["psql", args.postgres, "-qc",
+                                f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
+            print(f"ceiling: pgbench -S -M prepared {ceilings['pgbench']:.0f} tps "
+                  f"({args.connections} connections, {args.duration} s)")
+            return
         ceilings["health"] = health_ceiling(f"sqlite://{workdir}/health.db", args, workdir)
         if args.only in (None, "postgres"):
             name = f"fithub_bench_{uuid.uuid4().hex[:8]}"

@@ -14,7 +14,7 @@ mod web_auth;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -95,10 +95,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The complete application: routes, documentation pages, fallbacks and middleware.
-/// Lets authentication hand its database connection to the handler's first statement
-/// (`fithub_core::db::handover`), so that a request queues for the pool once, not twice.
-async fn one_checkout_per_request(request: Request, next: Next) -> Response {
-    fithub_core::db::handover::scope(next.run(request)).await
+/// The request's database scope: authentication hands its connection to the handler's first
+/// statement (`fithub_core::db::handover`), so that a request queues for the pool once, not
+/// twice; and its reads go to a replica only where they may (`fithub_core::db::reads`).
+async fn database_scope(State(app): State<App>, request: Request, next: Next) -> Response {
+    let reads = fithub_core::db::reads::scope(&app.db, next.run(request));
+    fithub_core::db::handover::scope(reads).await
 }
 
 pub fn router(app: App) -> Router {
@@ -124,7 +126,10 @@ pub fn router(app: App) -> Router {
         .fallback(fallback::not_found_or_add_slash)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(Extension(known_paths))
-        .layer(axum::middleware::from_fn(one_checkout_per_request))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            database_scope,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,

@@ -114,6 +114,12 @@ impl TestApp {
             database_url: database.url().clone(),
             ..config
         };
+        Self::started_as_configured(database, config).await
+    }
+
+    /// Brought up by `App::start` on `config`'s own `database_url` (e.g. `database` through a
+    /// pooler), `database` kept until the app is dropped.
+    pub async fn started_as_configured(database: TestDatabase, config: Config) -> TestApp {
         let app = App::start(config).await.expect("start");
         TestApp {
             router: router(app.clone()),

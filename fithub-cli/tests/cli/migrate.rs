@@ -1,6 +1,6 @@
 use fithub_core::testing::TestDatabase;
 
-use crate::helpers::{assert_exit, fithub, stdout};
+use crate::helpers::{assert_exit, fithub, fithub_with_stdin, stdout};
 
 #[test]
 fn check_exits_3_while_pending_and_0_once_applied() {
@@ -134,4 +134,48 @@ async fn four_concurrent_runs_on_postgres_apply_each_migration_once() {
         .await
         .expect("count");
     assert_eq!(rows, 8, "V1 to V8, once each");
+}
+
+/// Through PgBouncer in transaction mode (issue 20): migrating works, and so do the commands
+/// after it, whichever server connection each statement meets.
+#[tokio::test]
+async fn migrate_works_through_pgbouncer_in_transaction_mode() {
+    let Some(database) = TestDatabase::postgres().await else {
+        return;
+    };
+    let Some(url) = database.through_pgbouncer() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = [
+        ("FITHUB_DATABASE_URL", url.expose()),
+        ("FITHUB_DATABASE_TRANSACTION_POOLING", "true"),
+    ];
+    let apply = fithub(dir.path(), &["migrate"], &env);
+    assert_exit(&apply, 0);
+    assert!(stdout(&apply).contains("Applied V8__audit_partitions"));
+    let again = fithub(dir.path(), &["migrate", "--check"], &env);
+    assert_exit(&again, 0);
+    for name in ["ada", "bob", "cy"] {
+        let email = format!("{name}@example.com");
+        let created = fithub_with_stdin(
+            dir.path(),
+            &[
+                "user",
+                "create",
+                "--username",
+                name,
+                "--email",
+                &email,
+                "--password-stdin",
+            ],
+            &env,
+            "violet-Harbor-47-kite\n",
+        );
+        assert_exit(&created, 0);
+    }
+    let listed = fithub(dir.path(), &["user", "list", "--format", "json"], &env);
+    assert_exit(&listed, 0);
+    let users: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(users.as_array().map(Vec::len), Some(3), "{users}");
 }

@@ -87,6 +87,14 @@ impl UserCache {
     /// the cache empty).
     pub fn listening(db: &Database, time_to_live: Duration) -> Arc<UserCache> {
         let pool = match db {
+            // A transaction pooler accepts LISTEN and then delivers nothing: remembered users
+            // would outlive their deactivation.
+            Database::Postgres(pool) if pool.is_transaction_pooled() => {
+                tracing::info!(
+                    "no user cache: through a transaction pooler, changed users cannot be heard of"
+                );
+                return Arc::new(UserCache::disabled());
+            }
             Database::Postgres(pool) if !time_to_live.is_zero() => pool,
             _ => return Arc::new(UserCache::disabled()),
         };

@@ -2,7 +2,7 @@
 //! anywhere, and in production every setting that would leave a hole open. All problems are
 //! reported at once.
 
-use super::{Config, Environment, Secret};
+use super::{Config, DatabaseUrl, Environment, Secret};
 use crate::{Error, Result};
 
 /// Shortest JWT secret accepted: 256 bits for HS256.
@@ -26,6 +26,7 @@ impl Config {
                 .filter(|origin| *origin != "*")
                 .filter_map(|origin| origin_problem(origin)),
         );
+        problems.extend(self.replica_problems());
         if self.env == Environment::Production {
             problems.extend(self.production_problems());
         }
@@ -34,6 +35,28 @@ impl Config {
         } else {
             Err(Error::Config(problems.join("; ")))
         }
+    }
+
+    /// Replicas are PostgreSQL's, of a PostgreSQL primary.
+    fn replica_problems(&self) -> Vec<String> {
+        let is_postgres = |url: &DatabaseUrl| {
+            let url = url.expose();
+            url.starts_with("postgres://") || url.starts_with("postgresql://")
+        };
+        let mut problems: Vec<String> = self
+            .database_replica_urls
+            .iter()
+            .filter(|url| !is_postgres(url))
+            .map(|url| format!("FITHUB_DATABASE_REPLICA_URLS: {url} is not a postgres:// URL"))
+            .collect();
+        if !self.database_replica_urls.is_empty() && !is_postgres(&self.database_url) {
+            problems.push(
+                "FITHUB_DATABASE_REPLICA_URLS needs a PostgreSQL database_url (replicas are \
+                 PostgreSQL's)"
+                    .to_owned(),
+            );
+        }
+        problems
     }
 
     /// The settings production refuses, and why.
@@ -104,6 +127,14 @@ impl Config {
             problems.push(in_production(
                 "FITHUB_METRICS_BIND must be set, so that /metrics is not served on the public \
                  address",
+            ));
+        }
+        // Each API process would remember only its own users' writes: another process could
+        // then answer a user from a replica that has not replayed their write yet.
+        if !self.database_replica_urls.is_empty() && self.redis_url.is_none() {
+            problems.push(in_production(
+                "FITHUB_DATABASE_REPLICA_URLS needs FITHUB_REDIS_URL (every API process must \
+                 know each user's latest write to read it back)",
             ));
         }
         if self.public_url.is_none() {

@@ -26,9 +26,22 @@ pub const DEFAULT_CONFIG_FILE: &str = "fithub.toml";
 const ENV_PREFIX: &str = "FITHUB_";
 /// Settings taken from the environment exactly as written: parsed TOML-style, a secret of
 /// digits such as `0012345` would become the number 12345.
-const VERBATIM_KEYS: &[&str] = &["jwt_secret", "database_url", "redis_url", "redis_prefix"];
+const VERBATIM_KEYS: &[&str] = &[
+    "jwt_secret",
+    "database_url",
+    "database_replica_urls",
+    "redis_url",
+    "redis_prefix",
+];
 /// `FITHUB_*` variables that are read elsewhere, not configuration keys.
-const NON_CONFIG_VARIABLES: &[&str] = &["FITHUB_CONFIG", "FITHUB_TEST_DATABASE_URL"];
+const NON_CONFIG_VARIABLES: &[&str] = &[
+    "FITHUB_CONFIG",
+    "FITHUB_CLI_LOG",
+    "FITHUB_TEST_DATABASE_URL",
+    "FITHUB_TEST_REDIS_URL",
+    "FITHUB_TEST_REPLICA_URL",
+    "FITHUB_TEST_PGBOUNCER_URL",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,7 +61,7 @@ pub enum LogFormat {
 
 /// FitHub's effective configuration. Every field is a key of `fithub.toml` and, upper-cased with
 /// the `FITHUB_` prefix, an environment variable (`database_url` is also read from `DATABASE_URL`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Config {
     /// `development` or `production`; production refuses insecure settings.
@@ -61,6 +74,17 @@ pub struct Config {
     pub database_max_connections: u32,
     /// How long to wait for a connection to the database, in seconds.
     pub database_connect_timeout_secs: u64,
+    /// PostgreSQL streaming replicas (comma-separated URLs) that serve the reads of `GET`
+    /// requests; writes, transactions and a user's reads right after their own write stay on
+    /// the primary.
+    #[serde(deserialize_with = "url_list")]
+    pub database_replica_urls: Vec<DatabaseUrl>,
+    /// A replica further behind the primary than this (in milliseconds) serves no reads.
+    pub replica_max_lag_ms: u64,
+    /// `database_url` leads to a pooler in transaction mode (PgBouncer before 1.21), which
+    /// may give each statement another server connection: FitHub then prepares no named
+    /// statements and keeps nothing on a connection between statements.
+    pub database_transaction_pooling: bool,
     /// HS256 signing key for JWTs; required in production. Empty means unset.
     #[serde(deserialize_with = "non_empty_secret")]
     pub jwt_secret: Option<Secret>,
@@ -133,6 +157,9 @@ impl Default for Config {
             database_url: DatabaseUrl::new("sqlite://fithub.db"),
             database_max_connections: default_pool_size(),
             database_connect_timeout_secs: 5,
+            database_replica_urls: Vec::new(),
+            replica_max_lag_ms: 1000,
+            database_transaction_pooling: false,
             jwt_secret: None,
             jwt_access_lifetime_minutes: 60,
             jwt_refresh_lifetime_days: 7,
@@ -262,118 +289,28 @@ impl Config {
         Duration::from_secs(self.request_timeout_secs.max(1))
     }
 
-    /// Every setting as `(key, value)` for display, secrets redacted. This is the only way the
-    /// configuration is printed or logged.
-    pub fn redacted_entries(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("env", format!("{:?}", self.env).to_lowercase()),
-            ("bind", self.bind.to_string()),
-            ("database_url", self.database_url.redacted()),
-            (
-                "database_max_connections",
-                self.database_max_connections.to_string(),
-            ),
-            (
-                "database_connect_timeout_secs",
-                self.database_connect_timeout_secs.to_string(),
-            ),
-            (
-                "jwt_secret",
-                match &self.jwt_secret {
-                    Some(secret) => secret.to_string(),
-                    None => "(not set)".to_owned(),
-                },
-            ),
-            (
-                "jwt_access_lifetime_minutes",
-                self.jwt_access_lifetime_minutes.to_string(),
-            ),
-            (
-                "jwt_refresh_lifetime_days",
-                self.jwt_refresh_lifetime_days.to_string(),
-            ),
-            ("auth_cache_secs", self.auth_cache_secs.to_string()),
-            ("auto_migrate", self.auto_migrate.to_string()),
-            ("cors_allowed_origins", self.cors_allowed_origins.join(",")),
-            (
-                "log_format",
-                format!("{:?}", self.log_format).to_lowercase(),
-            ),
-            ("log_level", self.log_level.clone()),
-            ("ready_timeout_ms", self.ready_timeout_ms.to_string()),
-            ("shutdown_grace_secs", self.shutdown_grace_secs.to_string()),
-            (
-                "auth_rate_limit_per_address",
-                self.auth_rate_limit_per_address.to_string(),
-            ),
-            (
-                "auth_rate_limit_per_username",
-                self.auth_rate_limit_per_username.to_string(),
-            ),
-            (
-                "metrics_bind",
-                self.metrics_bind
-                    .map_or_else(|| "(the API's address)".to_owned(), |bind| bind.to_string()),
-            ),
-            (
-                "redis_url",
-                self.redis_url
-                    .as_ref()
-                    .map_or_else(|| "(not set)".to_owned(), DatabaseUrl::redacted),
-            ),
-            ("redis_prefix", self.redis_prefix.clone()),
-            (
-                "request_timeout_secs",
-                self.request_timeout_secs.to_string(),
-            ),
-            ("hsts_max_age_secs", self.hsts_max_age_secs.to_string()),
-            (
-                "http_header_timeout_secs",
-                self.http_header_timeout_secs.to_string(),
-            ),
-            (
-                "http_idle_timeout_secs",
-                self.http_idle_timeout_secs.to_string(),
-            ),
-            (
-                "http_max_connections",
-                self.http_max_connections.to_string(),
-            ),
-            (
-                "audit_retention_days",
-                self.audit_retention_days.to_string(),
-            ),
-            (
-                "public_url",
-                self.public_url
-                    .clone()
-                    .unwrap_or_else(|| "(the request's Host)".to_owned()),
-            ),
-            (
-                "session_cookie_secure",
-                match self.session_cookie_secure {
-                    Some(secure) => secure.to_string(),
-                    None if self.is_production() => "true (production)".to_owned(),
-                    None => "(by the request's scheme)".to_owned(),
-                },
-            ),
-            (
-                "csrf_trusted_origins",
-                if self.csrf_trusted_origins.is_empty() {
-                    format!("(the CORS origins: {})", self.trusted_origins().join(","))
-                } else {
-                    self.csrf_trusted_origins.join(",")
-                },
-            ),
-            (
-                "trusted_proxies",
-                self.trusted_proxies
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-        ]
+    /// Every setting as `(key, value)` for display: the only way the configuration is printed
+    /// or logged. Derived from the fields, so no setting can be forgotten; secrets and URLs
+    /// serialize redacted (see [`Secret`] and [`DatabaseUrl`]).
+    pub fn redacted_entries(&self) -> Vec<(String, String)> {
+        fn shown(value: serde_json::Value) -> String {
+            match value {
+                serde_json::Value::Null => "(not set)".to_owned(),
+                serde_json::Value::String(text) => text,
+                serde_json::Value::Array(items) => {
+                    items.into_iter().map(shown).collect::<Vec<_>>().join(",")
+                }
+                other => other.to_string(),
+            }
+        }
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields
+                .into_iter()
+                .map(|(key, value)| (key, shown(value)))
+                .collect(),
+            // A struct of plain fields always serializes to an object.
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -436,6 +373,14 @@ fn non_empty_secret<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Secret>, D::Error> {
     Ok(Option::<Secret>::deserialize(deserializer)?.filter(|secret| !secret.expose().is_empty()))
+}
+
+/// Database URLs, as a comma list or a TOML array.
+fn url_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<DatabaseUrl>, D::Error> {
+    Ok(comma_list(deserializer)?
+        .into_iter()
+        .map(DatabaseUrl::new)
+        .collect())
 }
 
 /// Accepts `"a, b"` (an environment variable) as well as `["a", "b"]` (TOML).

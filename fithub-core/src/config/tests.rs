@@ -372,3 +372,84 @@ fn session_cookies_are_secure_in_production_or_over_https() {
     let forced = load(None, &[], &[("FITHUB_SESSION_COOKIE_SECURE", "true")]).expect("config");
     assert!(forced.session_cookie_secure_for(false));
 }
+
+#[test]
+fn replicas_are_a_comma_list_of_postgres_urls_shown_redacted() {
+    let config = load(
+        None,
+        &[],
+        &[
+            ("DATABASE_URL", "postgres://fithub@primary/fithub"),
+            (
+                "FITHUB_DATABASE_REPLICA_URLS",
+                "postgres://fithub:pw-one@replica-1/fithub, postgres://fithub:pw-two@replica-2/fithub",
+            ),
+            ("FITHUB_REPLICA_MAX_LAG_MS", "250"),
+        ],
+    )
+    .expect("valid");
+    assert_eq!(config.database_replica_urls.len(), 2);
+    assert_eq!(config.replica_max_lag_ms, 250);
+    let entries = config.redacted_entries();
+    let (_, shown) = entries
+        .iter()
+        .find(|(key, _)| key == "database_replica_urls")
+        .expect("listed");
+    assert_eq!(
+        shown,
+        "postgres://fithub:[redacted]@replica-1/fithub,postgres://fithub:[redacted]@replica-2/fithub"
+    );
+    assert!(
+        unknown_env_vars(vars(&[
+            ("FITHUB_DATABASE_REPLICA_URLS", "x"),
+            ("FITHUB_DATABASE_TRANSACTION_POOLING", "x"),
+            ("FITHUB_CLI_LOG", "debug"),
+        ]))
+        .is_empty()
+    );
+}
+
+#[test]
+fn replicas_must_be_postgres_of_a_postgres_primary() {
+    let error = load(
+        None,
+        &[],
+        &[
+            ("DATABASE_URL", "postgres://fithub@primary/fithub"),
+            ("FITHUB_DATABASE_REPLICA_URLS", "sqlite://replica.db"),
+        ],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("sqlite://replica.db is not a postgres:// URL"),
+        "{error}"
+    );
+    let error = load(
+        None,
+        &[],
+        &[("FITHUB_DATABASE_REPLICA_URLS", "postgres://replica/fithub")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("needs a PostgreSQL database_url"), "{error}");
+}
+
+#[test]
+fn production_replicas_need_redis_for_read_your_writes() {
+    let replicas = [
+        ("DATABASE_URL", "postgres://fithub@primary/fithub"),
+        (
+            "FITHUB_DATABASE_REPLICA_URLS",
+            "postgres://fithub@replica/fithub",
+        ),
+    ];
+    let error = production_with(&replicas).unwrap_err().to_string();
+    assert!(
+        error.contains("FITHUB_DATABASE_REPLICA_URLS needs FITHUB_REDIS_URL"),
+        "{error}"
+    );
+    let mut with_redis = replicas.to_vec();
+    with_redis.push(("FITHUB_REDIS_URL", "redis://cache:6379"));
+    production_with(&with_redis).expect("valid with Redis");
+}

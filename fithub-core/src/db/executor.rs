@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool};
 use sqlx::{Postgres, Sqlite};
 
+use super::replicas::Replica;
 use super::{Database, PgPools, handover};
 
 /// Where a query runs.
@@ -55,6 +56,12 @@ pub(super) enum Target<'a> {
     SqliteConnection(&'a mut SqliteConnection),
 }
 
+/// A replica that may serve a read (see [`super::replicas`]).
+pub(super) enum OnReplica<'a> {
+    Pool(&'a PgPool, &'a Replica),
+    Connection(&'a mut PgConnection, &'a Replica),
+}
+
 impl<'e> Executor<'e> {
     /// The sqlx executor for a statement of kind `access`. On the pool that is the connection
     /// parked for this task (see [`handover`]) when it may serve, kept in `slot` for the
@@ -76,28 +83,89 @@ impl<'e> Executor<'e> {
         }
     }
 
+    /// The replica that may serve this statement, if it is a read the request lets a replica
+    /// serve (see [`super::reads`]): the next one in turn, or the one this held connection
+    /// came from. A connection parked for the primary is given back first.
+    pub(super) fn on_replica(&mut self, access: Access) -> Option<OnReplica<'_>> {
+        if access != Access::Read {
+            return None;
+        }
+        match self {
+            Executor::Pool(db) => {
+                let db: &'e Database = db;
+                let Database::Postgres(pools) = db else {
+                    return None;
+                };
+                let (_, replica) = pools.replica_for_reads()?;
+                drop(handover::take(db, Access::Read));
+                Some(OnReplica::Pool(&replica.pool, replica))
+            }
+            Executor::Conn(Connection::Pooled(pools)) => {
+                let (_, replica) = pools.replica_for_reads()?;
+                Some(OnReplica::Pool(&replica.pool, replica))
+            }
+            Executor::Conn(Connection::Replica(conn, pools, index)) => {
+                let replica = pools.replicas.as_deref()?.member(*index);
+                Some(OnReplica::Connection(conn, replica))
+            }
+            _ => None,
+        }
+    }
+
+    /// Moves a held replica connection to the primary: for a write, or after the replica
+    /// failed.
+    pub(super) async fn leave_replica(&mut self) -> sqlx::Result<()> {
+        if let Executor::Conn(conn @ Connection::Replica(..)) = self {
+            let Connection::Replica(_, pools, _) = &**conn else {
+                return Ok(());
+            };
+            let pools = pools.clone();
+            **conn = Connection::Postgres(pools.checkout().await?, pools);
+        }
+        Ok(())
+    }
+
+    /// Whether each statement takes a connection from the pool.
     pub(super) fn is_pool(&self) -> bool {
-        matches!(self, Executor::Pool(_))
+        matches!(
+            self,
+            Executor::Pool(_) | Executor::Conn(Connection::Pooled(_))
+        )
+    }
+
+    /// Whether a statement of kind `access` here changes the database or may: every statement
+    /// of a transaction counts, for a transaction's reads belong with its writes.
+    pub(super) fn writes(&self, access: Access) -> bool {
+        access == Access::Write || matches!(self, Executor::Tx(_))
     }
 
     /// The PostgreSQL pool behind this executor, whose health a failed statement reports to.
     pub(super) fn postgres(&self) -> Option<PgPools> {
         match self {
             Executor::Pool(Database::Postgres(pools))
-            | Executor::Conn(Connection::Postgres(_, pools))
+            | Executor::Conn(
+                Connection::Postgres(_, pools)
+                | Connection::Replica(_, pools, _)
+                | Connection::Pooled(pools),
+            )
             | Executor::Tx(Transaction::Postgres(_, pools)) => Some(pools.clone()),
             _ => None,
         }
     }
 }
 
-/// Runs `$run` with `$on` bound to the statement's sqlx executor and `$arguments` to its values
-/// encoded for that backend. The arms are the same text: each compiles against its backend.
+/// Runs `$run` with `$on` bound to the statement's sqlx executor, `$sql` to its text, and
+/// `$arguments` to its values encoded for that backend; `$persistent` says whether sqlx may
+/// prepare and keep a named statement (not through a transaction pooler, where the next
+/// statement may find another server connection). The arms are the same text: each compiles
+/// against its backend.
 macro_rules! on_target {
-    ($executor:expr, $access:expr, $values:expr, |$on:ident, $arguments:ident| $run:expr) => {{
-        use $crate::db::executor::{Demand, Target};
+    ($executor:expr, $access:expr, $sql:expr, $values:expr,
+     |$on:ident, $text:ident, $arguments:ident, $persistent:ident| $run:expr) => {{
+        use $crate::db::executor::{Demand, OnReplica, Target};
         use $crate::db::query::{pg_arguments, sqlite_arguments};
-        let executor: $crate::db::Executor<'_> = $executor;
+        let mut executor: $crate::db::Executor<'_> = $executor;
+        let (access, sql, values) = ($access, $sql, $values);
         let _demand = Demand::on(&executor);
         // PostgreSQL's health: a statement on the pool fails at once while the server is known
         // to be down, and any statement's failure may say that it is.
@@ -105,23 +173,63 @@ macro_rules! on_target {
         if let (true, Some(pools)) = (executor.is_pool(), &postgres) {
             pools.check()?;
         }
+        let $persistent = postgres
+            .as_ref()
+            .is_none_or(|pools| !pools.transaction_pooling);
+        let begin = postgres.as_ref().and_then(|pools| pools.begin_statement());
         let mut handed_over = None;
         let result: sqlx::Result<_> = async {
-            match executor.target($access, &mut handed_over) {
-                Target::PgPool($on) => {
-                    let $arguments = pg_arguments($values)?;
-                    $run
+            // A replica first, when one may serve; the primary serves what it fails.
+            let attempt = match executor.on_replica(access) {
+                Some(OnReplica::Pool(pool, replica)) => {
+                    let $text = sqlx::AssertSqlSafe(sql.clone());
+                    let $arguments = pg_arguments(values.clone())?;
+                    Some((
+                        replica,
+                        $crate::db::executor::on_pool!(pool, $persistent, begin.clone(), |$on| {
+                            $run
+                        }),
+                    ))
+                }
+                Some(OnReplica::Connection($on, replica)) => {
+                    let $text = sqlx::AssertSqlSafe(sql.clone());
+                    let $arguments = pg_arguments(values.clone())?;
+                    Some((replica, $run))
+                }
+                None => None,
+            };
+            match attempt {
+                Some((replica, Err(error))) if replica.failed(&error) => {
+                    if let Some(pools) = &postgres {
+                        pools.fell_back();
+                    }
+                }
+                Some((replica, done)) => {
+                    replica.served();
+                    return done;
+                }
+                None => {}
+            }
+            executor.leave_replica().await?;
+            if executor.writes(access) {
+                $crate::db::reads::wrote();
+            }
+            let $text = sqlx::AssertSqlSafe(sql);
+            match executor.target(access, &mut handed_over) {
+                Target::PgPool(pool) => {
+                    let $arguments = pg_arguments(values)?;
+                    $crate::db::executor::on_pool!(pool, $persistent, begin.clone(), |$on| $run)
                 }
                 Target::PgConnection($on) => {
-                    let $arguments = pg_arguments($values)?;
+                    let $arguments = pg_arguments(values)?;
                     $run
                 }
                 Target::SqlitePool($on) => {
-                    let $arguments = sqlite_arguments($values)?;
+                    let $arguments = sqlite_arguments(values)?;
                     $run
                 }
                 Target::SqliteConnection($on) => {
-                    let $arguments = sqlite_arguments($values)?;
+                    let $arguments = sqlite_arguments(values)?;
                     $run
                 }
             }
@@ -134,6 +242,33 @@ macro_rules! on_target {
     }};
 }
 pub(super) use on_target;
+
+/// Runs `$run` on PostgreSQL pool `$pool`; through a transaction pooler, inside a transaction
+/// of its own, so that sqlx's round trips for one statement (parse, then bind and execute) all
+/// reach the same server connection.
+macro_rules! on_pool {
+    ($pool:expr, $persistent:expr, $begin:expr, |$on:ident| $run:expr) => {{
+        let pool: &sqlx::PgPool = $pool;
+        if $persistent {
+            let $on = pool;
+            $run
+        } else {
+            let mut tx = match $begin {
+                Some(statement) => pool.begin_with(statement).await?,
+                None => pool.begin().await?,
+            };
+            let done = {
+                let $on = &mut *tx;
+                $run
+            };
+            match done {
+                Ok(rows) => tx.commit().await.map(|()| rows),
+                Err(error) => Err(error),
+            }
+        }
+    }};
+}
+pub(super) use on_pool;
 
 /// Statements running on (or waiting for) a pool connection, in this process: with the pool's
 /// own counts, how many wait. A process has one pool in practice, so one counter serves.
@@ -167,12 +302,34 @@ impl Drop for Demand {
 /// options, which identify the pool.
 pub enum Connection {
     Postgres(PoolConnection<Postgres>, PgPools),
+    /// A connection of replica number `usize` of these pools.
+    Replica(PoolConnection<Postgres>, PgPools, usize),
+    /// Through a transaction pooler, holding a connection gains nothing (the pooler hands out
+    /// its server connections per transaction) and breaks prepared statements: each statement
+    /// takes a connection from the pool.
+    Pooled(PgPools),
     Sqlite(PoolConnection<Sqlite>, Arc<SqliteConnectOptions>),
 }
 
 impl Connection {
-    /// A connection from `db`'s pool: the one parked for this task (see [`handover`]), if any.
+    /// A connection from `db`'s pool: one of a replica when the request's reads may go there
+    /// (see [`super::reads`]), else the one parked for this task (see [`handover`]), if any.
     pub async fn acquire(db: &Database) -> sqlx::Result<Connection> {
+        if let Database::Postgres(pools) = db {
+            if pools.transaction_pooling {
+                return Ok(Connection::Pooled(pools.clone()));
+            }
+            if let Some((index, replica)) = pools.replica_for_reads() {
+                match replica.pool.acquire().await {
+                    Ok(connection) => {
+                        drop(handover::take(db, Access::Read));
+                        return Ok(Connection::Replica(connection, pools.clone(), index));
+                    }
+                    Err(error) if replica.failed(&error) => pools.fell_back(),
+                    Err(error) => return Err(error),
+                }
+            }
+        }
         if let Some(parked) = handover::take(db, Access::Read) {
             return Ok(parked);
         }
@@ -189,14 +346,19 @@ impl Connection {
 
     pub fn dialect(&self) -> super::Dialect {
         match self {
-            Connection::Postgres(..) => super::Dialect::Postgres,
+            Connection::Postgres(..) | Connection::Replica(..) | Connection::Pooled(_) => {
+                super::Dialect::Postgres
+            }
             Connection::Sqlite(..) => super::Dialect::Sqlite,
         }
     }
 
     fn target(&mut self) -> Target<'_> {
         match self {
-            Connection::Postgres(conn, _) => Target::PgConnection(conn),
+            Connection::Postgres(conn, _) | Connection::Replica(conn, ..) => {
+                Target::PgConnection(conn)
+            }
+            Connection::Pooled(pools) => Target::PgPool(pools.primary()),
             Connection::Sqlite(conn, _) => Target::SqliteConnection(conn),
         }
     }
@@ -219,7 +381,7 @@ impl Transaction {
                     Some(Connection::Postgres(connection, _)) => connection,
                     _ => pools.checkout().await?,
                 };
-                let tx = sqlx::Transaction::begin(connection, None)
+                let tx = sqlx::Transaction::begin(connection, pools.begin_statement())
                     .await
                     .inspect_err(|error| pools.observe(error))?;
                 Transaction::Postgres(tx, pools.clone())

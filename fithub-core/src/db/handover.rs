@@ -80,7 +80,7 @@ mod tests {
                 max_connections: 1,
                 connect_timeout: Duration::from_secs(1),
                 create_sqlite_file: false,
-                statement_timeout: None,
+                ..PoolSettings::default()
             };
             let db = Database::connect_lazy(test.url(), &settings).expect("pool");
             scope(async {

@@ -97,9 +97,11 @@ pub async fn migrate(database: &Database) -> Result<Vec<AppliedMigration>> {
             // Migrations may outlast the API's statement timeout (and wait for another run's
             // lock): none for this transaction only.
             sqlx::query("SET LOCAL statement_timeout = 0")
+                .persistent(false)
                 .execute(&mut *transaction)
                 .await?;
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .persistent(false)
                 .bind(MIGRATION_LOCK_KEY)
                 .execute(&mut *transaction)
                 .await?;
@@ -194,19 +196,26 @@ async fn applied_migrations(database: &Database) -> Result<Vec<Migration>> {
     let query =
         format!("SELECT version, name, applied_on, checksum FROM {HISTORY_TABLE} ORDER BY version");
     let rows: Vec<HistoryRow> = match database {
-        // Both statements on one connection: this runs at start and for every /ready.
+        // Both statements in one transaction: this runs at start and for every /ready, and
+        // through a transaction pooler only a transaction keeps to one server connection.
+        // Unnamed statements: a pooler's server connections are shared by every client.
         Database::Postgres(pool) => {
             let mut connection = pool.checkout().await?;
+            let mut transaction = connection.begin().await?;
             let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+                .persistent(false)
                 .bind(HISTORY_TABLE)
-                .fetch_one(&mut *connection)
+                .fetch_one(&mut *transaction)
                 .await?;
             if !exists {
                 return Ok(Vec::new());
             }
-            sqlx::query_as(AssertSqlSafe(query))
-                .fetch_all(&mut *connection)
-                .await?
+            let rows = sqlx::query_as(AssertSqlSafe(query))
+                .persistent(false)
+                .fetch_all(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+            rows
         }
         Database::Sqlite(pools) => {
             let mut connection = pools.readers.acquire().await?;
@@ -302,6 +311,7 @@ macro_rules! impl_refinery_adapter {
                 query: &'a str,
             ) -> Result<Vec<Migration>, sqlx::Error> {
                 let rows: Vec<HistoryRow> = sqlx::query_as(AssertSqlSafe(query))
+                    .persistent(false)
                     .fetch_all(&mut *self.0)
                     .await?;
                 rows.into_iter().map(HistoryRow::into_migration).collect()

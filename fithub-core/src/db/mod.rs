@@ -11,24 +11,26 @@ pub mod migrations;
 mod outage;
 mod postgres;
 mod query;
+pub mod reads;
+mod replicas;
 mod script;
 mod sqlite;
 mod uuid;
+mod written;
 
 pub use executor::{Connection, Executor, Transaction};
 pub(crate) use outage::is_server_gone;
 pub use postgres::PgPools;
 pub use query::{Dialect, Query, Record, Value, contains_pattern, is_unique_violation, query};
+pub use replicas::{ReplicaStatus, Replicas};
 pub use script::Script;
 pub use sqlite::SqlitePools;
 pub use uuid::DbUuid;
 
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::pool::PoolOptions;
-use sqlx::postgres::PgConnectOptions;
 
 use crate::config::{Config, DatabaseUrl};
 use crate::{Error, Result};
@@ -80,6 +82,8 @@ pub struct PoolSettings {
     /// as [`Error::Unavailable`]). The API sets its request timeout here, so that a request it
     /// has given up on leaves no query running; operators' long imports and exports set none.
     pub statement_timeout: Option<Duration>,
+    /// PostgreSQL is reached through a transaction pooler (see `database_transaction_pooling`).
+    pub transaction_pooling: bool,
 }
 
 impl PoolSettings {
@@ -89,6 +93,7 @@ impl PoolSettings {
             connect_timeout: Duration::from_secs(config.database_connect_timeout_secs.max(1)),
             create_sqlite_file: true,
             statement_timeout: None,
+            transaction_pooling: config.database_transaction_pooling,
         }
     }
 }
@@ -125,12 +130,7 @@ impl Database {
         };
         match Backend::of(url.expose())? {
             Backend::Postgres => {
-                let mut options = PgConnectOptions::from_str(url.expose())
-                    .map_err(invalid)?
-                    .application_name("fithub");
-                if let Some(timeout) = settings.statement_timeout {
-                    options = options.options([("statement_timeout", timeout.as_millis())]);
-                }
+                let options = postgres::connect_options(url, settings).map_err(invalid)?;
                 let outage = outage::Outage::new(settings.connect_timeout);
                 let stale = outage.clone();
                 let primary = pool_options::<sqlx::Postgres>(settings, settings.max_connections)
@@ -145,11 +145,58 @@ impl Database {
                         })
                     })
                     .connect_lazy_with(options);
-                Ok(Database::Postgres(PgPools { primary, outage }))
+                Ok(Database::Postgres(PgPools {
+                    primary,
+                    outage,
+                    replicas: None,
+                    transaction_pooling: settings.transaction_pooling,
+                    statement_timeout: settings.statement_timeout,
+                }))
             }
             Backend::Sqlite => Ok(Database::Sqlite(
                 SqlitePools::connect_lazy(url.expose(), settings).map_err(invalid)?,
             )),
+        }
+    }
+
+    /// Sends the reads that may be slightly stale to `config`'s replicas (see [`reads`]),
+    /// remembering users' writes in Redis when `redis_url` is set. Call it inside the tokio
+    /// runtime: it starts the replicas' monitor.
+    pub async fn with_replicas(self, config: &Config, settings: &PoolSettings) -> Result<Database> {
+        let Database::Postgres(mut pools) = self else {
+            return Ok(self);
+        };
+        if config.database_replica_urls.is_empty() {
+            return Ok(Database::Postgres(pools));
+        }
+        let written = match &config.redis_url {
+            Some(url) => {
+                let unusable = |error: redis::RedisError| {
+                    Error::Config(format!("redis_url {}: {error}", url.redacted()))
+                };
+                let client = redis::Client::open(url.expose()).map_err(unusable)?;
+                let connection = client.get_connection_manager().await.map_err(unusable)?;
+                written::WrittenPositions::redis(connection, &config.redis_prefix)
+            }
+            None => written::WrittenPositions::local(),
+        };
+        let replicas = replicas::Replicas::start(
+            &config.database_replica_urls,
+            Duration::from_millis(config.replica_max_lag_ms),
+            settings,
+            written,
+            pools.primary.clone(),
+        )
+        .map_err(|error| Error::Config(format!("database_replica_urls: {error}")))?;
+        pools.replicas = Some(replicas);
+        Ok(Database::Postgres(pools))
+    }
+
+    /// The replicas reads may go to, if any.
+    pub fn replicas(&self) -> Option<&Replicas> {
+        match self {
+            Database::Postgres(pools) => pools.replicas(),
+            Database::Sqlite(_) => None,
         }
     }
 
@@ -218,7 +265,12 @@ impl Database {
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         match self {
-            Database::Postgres(pool) => pool.close().await,
+            Database::Postgres(pools) => {
+                if let Some(replicas) = pools.replicas() {
+                    replicas.close().await;
+                }
+                pools.primary.close().await
+            }
             Database::Sqlite(pools) => pools.close().await,
         }
     }

@@ -1,20 +1,84 @@
-//! PostgreSQL's pool, with what it knows of the server's health (see [`super::outage`]).
+//! PostgreSQL's pools: the primary's, with what it knows of the server's health (see
+//! [`super::outage`]), and those of its replicas (see [`super::replicas`]).
 
 use std::ops::Deref;
+use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use sqlx::postgres::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
 use super::outage::Outage;
+use super::replicas::{Replica, Replicas};
+use super::{PoolSettings, reads};
+use crate::config::DatabaseUrl;
 
-/// The pool of one PostgreSQL database. Cheap to clone; it derefs to the sqlx pool.
+/// The pools of one PostgreSQL database. Cheap to clone; it derefs to the primary's sqlx pool.
 #[derive(Debug, Clone)]
 pub struct PgPools {
     pub(super) primary: PgPool,
     pub(super) outage: Arc<Outage>,
+    pub(super) replicas: Option<Arc<Replicas>>,
+    /// Through a transaction pooler (see `database_transaction_pooling`).
+    pub(super) transaction_pooling: bool,
+    /// Sent as a connection option, or set in each transaction through a pooler (which
+    /// refuses connection options).
+    pub(super) statement_timeout: Option<Duration>,
+}
+
+/// The connection options for `url` under `settings`.
+pub(super) fn connect_options(
+    url: &DatabaseUrl,
+    settings: &PoolSettings,
+) -> sqlx::Result<PgConnectOptions> {
+    let mut options = PgConnectOptions::from_str(url.expose())?.application_name("fithub");
+    if settings.transaction_pooling {
+        options = options.statement_cache_capacity(0);
+    } else if let Some(timeout) = settings.statement_timeout {
+        options = options.options([("statement_timeout", timeout.as_millis())]);
+    }
+    Ok(options)
 }
 
 impl PgPools {
+    /// A replica that may serve the current read (see [`super::reads`]), with its number.
+    pub(super) fn replica_for_reads(&self) -> Option<(usize, &Replica)> {
+        let replicas = self.replicas.as_deref()?;
+        let index = replicas.choose(reads::replica_floor()?)?;
+        Some((index, replicas.member(index)))
+    }
+
+    pub(super) fn fell_back(&self) {
+        if let Some(replicas) = &self.replicas {
+            replicas.fell_back();
+        }
+    }
+
+    /// Whether PostgreSQL is reached through a transaction pooler.
+    pub fn is_transaction_pooled(&self) -> bool {
+        self.transaction_pooling
+    }
+
+    /// The replicas, if any are configured.
+    pub fn replicas(&self) -> Option<&Replicas> {
+        self.replicas.as_deref()
+    }
+
+    /// What begins a transaction: through a pooler, also its statement timeout.
+    pub(super) fn begin_statement(&self) -> Option<SqlStr> {
+        match (self.transaction_pooling, self.statement_timeout) {
+            (true, Some(timeout)) => Some(
+                AssertSqlSafe(format!(
+                    "BEGIN; SET LOCAL statement_timeout = {}",
+                    timeout.as_millis()
+                ))
+                .into_sql_str(),
+            ),
+            _ => None,
+        }
+    }
+
     /// The sqlx pool, for code that talks to sqlx directly.
     pub fn primary(&self) -> &PgPool {
         &self.primary

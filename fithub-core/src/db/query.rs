@@ -194,20 +194,36 @@ impl Query {
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Vec<T>> {
-        let (sql, values) = (AssertSqlSafe(self.sql), self.values);
-        on_target!(executor.into(), self.access, values, |on, arguments| {
-            sqlx::query_as_with(sql, arguments).fetch_all(on).await
-        })
+        on_target!(
+            executor.into(),
+            self.access,
+            self.sql,
+            self.values,
+            |on, sql, arguments, persistent| {
+                sqlx::query_as_with(sql, arguments)
+                    .persistent(persistent)
+                    .fetch_all(on)
+                    .await
+            }
+        )
     }
 
     pub async fn fetch_optional<'e, T: Record>(
         self,
         executor: impl Into<Executor<'e>>,
     ) -> sqlx::Result<Option<T>> {
-        let (sql, values) = (AssertSqlSafe(self.sql), self.values);
-        on_target!(executor.into(), self.access, values, |on, arguments| {
-            sqlx::query_as_with(sql, arguments).fetch_optional(on).await
-        })
+        on_target!(
+            executor.into(),
+            self.access,
+            self.sql,
+            self.values,
+            |on, sql, arguments, persistent| {
+                sqlx::query_as_with(sql, arguments)
+                    .persistent(persistent)
+                    .fetch_optional(on)
+                    .await
+            }
+        )
     }
 
     pub async fn fetch_one<'e, T: Record>(
@@ -230,13 +246,19 @@ impl Query {
     /// Runs a statement that changes the database; returns the number of rows it affected. On
     /// the pool, SQLite runs it on its writer.
     pub async fn execute<'e>(self, executor: impl Into<Executor<'e>>) -> sqlx::Result<u64> {
-        let (sql, values) = (AssertSqlSafe(self.sql), self.values);
-        on_target!(executor.into(), Access::Write, values, |on, arguments| {
-            Ok(sqlx::query_with(sql, arguments)
-                .execute(on)
-                .await?
-                .rows_affected())
-        })
+        on_target!(
+            executor.into(),
+            Access::Write,
+            self.sql,
+            self.values,
+            |on, sql, arguments, persistent| {
+                Ok(sqlx::query_with(sql, arguments)
+                    .persistent(persistent)
+                    .execute(on)
+                    .await?
+                    .rows_affected())
+            }
+        )
     }
 
     /// The rows one at a time, for work that must not hold a whole table in memory.
@@ -247,8 +269,11 @@ impl Query {
         let failed = |error| futures_util::stream::once(async move { Err(error) }).boxed();
         let sql = AssertSqlSafe(self.sql);
         match db {
+            // Through a transaction pooler a stream's statement has no transaction to keep it on
+            // one server connection: the README has such work use the direct URL.
             Database::Postgres(pools) => match pg_arguments(self.values) {
                 Ok(arguments) => sqlx::query_as_with(sql, arguments)
+                    .persistent(!pools.transaction_pooling)
                     .fetch(pools.primary())
                     .boxed(),
                 Err(error) => failed(error),
