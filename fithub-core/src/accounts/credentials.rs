@@ -92,12 +92,28 @@ pub(super) async fn record_login(
 /// Counts one authentication attempt from the request's client and, when there is one, for the
 /// account `username` names. Logins and password changes of one account share its quota: both
 /// are guesses at the same password.
+///
+/// A refused attempt is answered after [`REFUSED_ATTEMPT_PAUSE`]: a client guessing flat out then
+/// waits on its own connection, instead of having the server answer it hundreds of times a
+/// second while other users' logins queue behind those answers. A well-behaved client waits for
+/// `Retry-After` anyway.
 pub(super) async fn count_attempt(
     auth: &Auth,
     origin: &Origin,
     username: Option<&str>,
 ) -> Result<()> {
-    auth.limits
+    // What follows an attempt is slow (a password hash, or the pause): no connection waits
+    // through it.
+    crate::db::handover::release();
+    let counted = auth
+        .limits
         .attempt(origin.client_addr.as_deref(), username, &origin.rate)
-        .await
+        .await;
+    if let Err(Error::RateLimited { .. }) = counted {
+        tokio::time::sleep(REFUSED_ATTEMPT_PAUSE).await;
+    }
+    counted
 }
+
+/// How long a refused authentication attempt waits for its answer.
+pub const REFUSED_ATTEMPT_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);

@@ -28,7 +28,7 @@ pub use admin::{
 };
 pub use api_tokens::{ApiTokenGrant, obtain_api_token};
 pub use authenticate::authenticate;
-pub use credentials::CREDENTIALS_FORM;
+pub use credentials::{CREDENTIALS_FORM, REFUSED_ATTEMPT_PAUSE};
 pub use fields::{Email, PersonName, Username};
 pub use jwt::TokenKind;
 pub use password_rules::{PasswordContext, password_problems};

@@ -30,6 +30,12 @@ pub fn park(connection: Connection) {
     let _ = PARKED.try_with(|slot| slot.replace(Some(connection)));
 }
 
+/// Gives the parked connection, if any, back to its pool: before slow work (hashing a password,
+/// pausing a refused attempt) that no statement precedes.
+pub fn release() {
+    let _ = PARKED.try_with(|slot| slot.take());
+}
+
 /// The parked connection, if it belongs to `db`'s pool and may serve a statement of kind
 /// `access`: on SQLite it is a reader, which serves reads only.
 pub(super) fn take(db: &Database, access: Access) -> Option<Connection> {

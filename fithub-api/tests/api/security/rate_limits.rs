@@ -193,3 +193,24 @@ async fn oversized_credentials_are_refused_before_the_limiter_the_hash_and_the_a
         assert!(written.is_empty(), "{:?}: {written:?}", app.backend());
     }
 }
+
+/// A refused guess is answered only after a pause, so a client guessing flat out waits on its
+/// own connection instead of keeping the server busy answering it.
+#[tokio::test]
+async fn a_refused_attempt_is_answered_after_a_pause() {
+    let app = app_with_limits(1, 0).await;
+    assert_eq!(
+        login(&app, "203.0.113.9", json!("ada")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(
+        login(&app, "203.0.113.9", json!("ada")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert!(
+        started.elapsed() >= fithub_core::accounts::REFUSED_ATTEMPT_PAUSE,
+        "answered after {:?}",
+        started.elapsed()
+    );
+}
