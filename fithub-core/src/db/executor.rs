@@ -1,19 +1,19 @@
-//! Where a statement runs: on the pool, on one held [`Connection`], or inside a [`Transaction`].
+//! Where a statement runs: on the pool, on one held [`Connection`] (see [`handover`]), or inside
+//! a [`Transaction`].
 //!
 //! Every statement reaches sqlx through [`on_target!`], the one place that matches on the
 //! backend. On SQLite the pool is two: readers, and the one writer that every change and every
 //! transaction queues for (see [`super::sqlite`]).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool};
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Postgres, Sqlite};
 
+use super::handover::{self, Connection};
 use super::replicas::Replica;
-use super::{Database, PgPools, handover};
+use super::{Access, Database, PgPools};
 
 /// Where a query runs.
 pub enum Executor<'e> {
@@ -40,14 +40,6 @@ impl<'e> From<&'e mut Transaction> for Executor<'e> {
     }
 }
 
-/// Whether a statement reads or changes the database: on SQLite's pool, which connections
-/// serve it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Access {
-    Read,
-    Write,
-}
-
 /// The sqlx executor a statement runs on.
 pub(super) enum Target<'a> {
     PgPool(&'a PgPool),
@@ -72,13 +64,13 @@ impl<'e> Executor<'e> {
     {
         match self {
             Executor::Pool(db) => match handover::take(db, access) {
-                Some(parked) => slot.insert(parked).target(),
+                Some(parked) => connection_target(slot.insert(parked)),
                 None => match db {
                     Database::Postgres(pools) => Target::PgPool(pools.primary()),
                     Database::Sqlite(pools) => Target::SqlitePool(pools.serving(access)),
                 },
             },
-            Executor::Conn(conn) => conn.target(),
+            Executor::Conn(conn) => connection_target(conn),
             Executor::Tx(tx) => tx.target(),
         }
     }
@@ -151,6 +143,15 @@ impl<'e> Executor<'e> {
             | Executor::Tx(Transaction::Postgres(_, pools)) => Some(pools.clone()),
             _ => None,
         }
+    }
+}
+
+/// The sqlx executor of a held connection.
+fn connection_target(connection: &mut Connection) -> Target<'_> {
+    match connection {
+        Connection::Postgres(conn, _) | Connection::Replica(conn, ..) => Target::PgConnection(conn),
+        Connection::Pooled(pools) => Target::PgPool(pools.primary()),
+        Connection::Sqlite(conn, _) => Target::SqliteConnection(conn),
     }
 }
 
@@ -293,74 +294,6 @@ impl Demand {
 impl Drop for Demand {
     fn drop(&mut self) {
         POOL_DEMAND.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// One pool connection, held for several statements in a row (outside a transaction). They
-/// then share one checkout and one return, which sqlx tests with a round trip to the database,
-/// instead of paying both per statement. On SQLite it is a reader. It remembers its pool's
-/// options, which identify the pool.
-pub enum Connection {
-    Postgres(PoolConnection<Postgres>, PgPools),
-    /// A connection of replica number `usize` of these pools.
-    Replica(PoolConnection<Postgres>, PgPools, usize),
-    /// Through a transaction pooler, holding a connection gains nothing (the pooler hands out
-    /// its server connections per transaction) and breaks prepared statements: each statement
-    /// takes a connection from the pool.
-    Pooled(PgPools),
-    Sqlite(PoolConnection<Sqlite>, Arc<SqliteConnectOptions>),
-}
-
-impl Connection {
-    /// A connection from `db`'s pool: one of a replica when the request's reads may go there
-    /// (see [`super::reads`]), else the one parked for this task (see [`handover`]), if any.
-    pub async fn acquire(db: &Database) -> sqlx::Result<Connection> {
-        if let Database::Postgres(pools) = db {
-            if pools.transaction_pooling {
-                return Ok(Connection::Pooled(pools.clone()));
-            }
-            if let Some((index, replica)) = pools.replica_for_reads() {
-                match replica.pool.acquire().await {
-                    Ok(connection) => {
-                        drop(handover::take(db, Access::Read));
-                        return Ok(Connection::Replica(connection, pools.clone(), index));
-                    }
-                    Err(error) if replica.failed(&error) => pools.fell_back(),
-                    Err(error) => return Err(error),
-                }
-            }
-        }
-        if let Some(parked) = handover::take(db, Access::Read) {
-            return Ok(parked);
-        }
-        Ok(match db {
-            Database::Postgres(pools) => {
-                Connection::Postgres(pools.checkout().await?, pools.clone())
-            }
-            Database::Sqlite(pools) => {
-                let readers = &pools.readers;
-                Connection::Sqlite(readers.acquire().await?, readers.connect_options())
-            }
-        })
-    }
-
-    pub fn dialect(&self) -> super::Dialect {
-        match self {
-            Connection::Postgres(..) | Connection::Replica(..) | Connection::Pooled(_) => {
-                super::Dialect::Postgres
-            }
-            Connection::Sqlite(..) => super::Dialect::Sqlite,
-        }
-    }
-
-    fn target(&mut self) -> Target<'_> {
-        match self {
-            Connection::Postgres(conn, _) | Connection::Replica(conn, ..) => {
-                Target::PgConnection(conn)
-            }
-            Connection::Pooled(pools) => Target::PgPool(pools.primary()),
-            Connection::Sqlite(conn, _) => Target::SqliteConnection(conn),
-        }
     }
 }
 

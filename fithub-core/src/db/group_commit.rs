@@ -154,7 +154,7 @@ fn group_query(group: &[Waiting]) -> Query {
         if i > 0 {
             query.push(";\n");
         }
-        query.push_script(waiting.script.clone());
+        waiting.script.clone().append_to(&mut query);
         query.push("\n;\nSELECT 1 AS ").push(BOUNDARY_COLUMN);
     }
     query

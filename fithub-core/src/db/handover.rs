@@ -1,4 +1,5 @@
-//! One pool checkout for a request's authentication and the statement after it.
+//! A connection held for several statements, and the one handed over from a request's
+//! authentication to the statement after it.
 //!
 //! Every API request first reads its user (is the account active, is the token revoked?). On its
 //! own, that statement's connection goes back to the pool, where sqlx tests it with a round trip,
@@ -12,8 +13,69 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 
-use super::executor::Access;
-use super::{Backend, Connection, Database};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Postgres, Sqlite};
+
+use super::{Access, Backend, Database, PgPools};
+
+/// One pool connection, held for several statements in a row (outside a transaction). They
+/// then share one checkout and one return, which sqlx tests with a round trip to the database,
+/// instead of paying both per statement. On SQLite it is a reader. It remembers its pool's
+/// options, which identify the pool.
+pub enum Connection {
+    Postgres(PoolConnection<Postgres>, PgPools),
+    /// A connection of replica number `usize` of these pools.
+    Replica(PoolConnection<Postgres>, PgPools, usize),
+    /// Through a transaction pooler, holding a connection gains nothing (the pooler hands out
+    /// its server connections per transaction) and breaks prepared statements: each statement
+    /// takes a connection from the pool.
+    Pooled(PgPools),
+    Sqlite(PoolConnection<Sqlite>, Arc<SqliteConnectOptions>),
+}
+
+impl Connection {
+    /// A connection from `db`'s pool: one of a replica when the request's reads may go there
+    /// (see [`super::reads`]), else the one parked for this task (see [`handover`]), if any.
+    pub async fn acquire(db: &Database) -> sqlx::Result<Connection> {
+        if let Database::Postgres(pools) = db {
+            if pools.transaction_pooling {
+                return Ok(Connection::Pooled(pools.clone()));
+            }
+            if let Some((index, replica)) = pools.replica_for_reads() {
+                match replica.pool.acquire().await {
+                    Ok(connection) => {
+                        drop(take(db, Access::Read));
+                        return Ok(Connection::Replica(connection, pools.clone(), index));
+                    }
+                    Err(error) if replica.failed(&error) => pools.fell_back(),
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        if let Some(parked) = take(db, Access::Read) {
+            return Ok(parked);
+        }
+        Ok(match db {
+            Database::Postgres(pools) => {
+                Connection::Postgres(pools.checkout().await?, pools.clone())
+            }
+            Database::Sqlite(pools) => {
+                let readers = &pools.readers;
+                Connection::Sqlite(readers.acquire().await?, readers.connect_options())
+            }
+        })
+    }
+
+    pub fn dialect(&self) -> super::Dialect {
+        match self {
+            Connection::Postgres(..) | Connection::Replica(..) | Connection::Pooled(_) => {
+                super::Dialect::Postgres
+            }
+            Connection::Sqlite(..) => super::Dialect::Sqlite,
+        }
+    }
+}
 
 tokio::task_local! {
     static PARKED: RefCell<Option<Connection>>;
@@ -71,93 +133,4 @@ impl Connection {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-    use crate::db::{PoolSettings, Transaction, query};
-    use crate::testing::TestDatabase;
-
-    #[tokio::test]
-    async fn the_parked_connection_serves_the_next_statement_once() {
-        for test in TestDatabase::all_migrated().await {
-            // A pool of one: with its only connection parked, a statement can run only on that.
-            let settings = PoolSettings {
-                max_connections: 1,
-                connect_timeout: Duration::from_secs(1),
-                create_sqlite_file: false,
-                ..PoolSettings::default()
-            };
-            let db = Database::connect_lazy(test.url(), &settings).expect("pool");
-            scope(async {
-                park(Connection::acquire(&db).await.expect("acquire"));
-                let one: i64 = query("SELECT CAST(1 AS BIGINT)")
-                    .fetch_scalar(&db)
-                    .await
-                    .expect("handed over");
-                assert_eq!(one, 1);
-                assert!(
-                    take(&db, Access::Read).is_none(),
-                    "taken by that statement, not parked again"
-                );
-                let two: i64 = query("SELECT CAST(2 AS BIGINT)")
-                    .fetch_scalar(&db)
-                    .await
-                    .expect("released");
-                assert_eq!(two, 2);
-            })
-            .await;
-        }
-    }
-
-    #[tokio::test]
-    async fn a_postgres_transaction_begins_on_the_parked_connection() {
-        let Some(test) = TestDatabase::postgres_migrated().await else {
-            return;
-        };
-        let db = test.database();
-        scope(async {
-            let mut parked = Connection::acquire(db).await.expect("acquire");
-            let other = Connection::acquire(db).await.expect("acquire another");
-            let parked_pid: i32 = query("SELECT pg_backend_pid()")
-                .fetch_scalar(&mut parked)
-                .await
-                .expect("pid");
-            park(parked);
-            // Idle in the pool, `other` is what a fresh checkout would get.
-            drop(other);
-            let mut tx = Transaction::begin(db).await.expect("begin");
-            let pid: i32 = query("SELECT pg_backend_pid()")
-                .fetch_scalar(&mut tx)
-                .await
-                .expect("pid in the transaction");
-            tx.commit().await.expect("commit");
-            assert_eq!(pid, parked_pid);
-            assert!(take(db, Access::Read).is_none());
-        })
-        .await;
-    }
-
-    #[tokio::test]
-    async fn only_its_own_pool_takes_a_parked_connection() {
-        let first = TestDatabase::sqlite_migrated().await;
-        let second = TestDatabase::sqlite_migrated().await;
-        scope(async {
-            park(
-                Connection::acquire(first.database())
-                    .await
-                    .expect("acquire"),
-            );
-            assert!(take(second.database(), Access::Read).is_none());
-            assert!(take(first.database(), Access::Read).is_some());
-        })
-        .await;
-    }
-
-    #[tokio::test]
-    async fn outside_a_scope_nothing_is_parked() {
-        let test = TestDatabase::sqlite_migrated().await;
-        park(Connection::acquire(test.database()).await.expect("acquire"));
-        assert!(take(test.database(), Access::Read).is_none());
-    }
-}
+mod tests;

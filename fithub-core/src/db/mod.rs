@@ -18,7 +18,8 @@ mod sqlite;
 mod uuid;
 mod written;
 
-pub use executor::{Connection, Executor, Transaction};
+pub use executor::{Executor, Transaction};
+pub use handover::Connection;
 pub(crate) use outage::is_server_gone;
 pub use postgres::PgPools;
 pub use query::{Dialect, Query, Record, Value, contains_pattern, is_unique_violation, query};
@@ -28,6 +29,7 @@ pub use sqlite::SqlitePools;
 pub use uuid::DbUuid;
 
 use std::path::PathBuf;
+use std::str::FromStr as _;
 use std::time::Duration;
 
 use sqlx::pool::PoolOptions;
@@ -39,6 +41,14 @@ use crate::{Error, Result};
 /// dropped it meanwhile. Busier connections skip the ping: sqlx already tests every connection
 /// when it comes back to the pool, and a second ping per checkout was a round trip for nothing.
 const TEST_AFTER_IDLE: Duration = Duration::from_secs(30);
+
+/// Whether a statement reads or changes the database: on SQLite's pool, which connections
+/// serve it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -130,7 +140,7 @@ impl Database {
         };
         match Backend::of(url.expose())? {
             Backend::Postgres => {
-                let options = postgres::connect_options(url, settings).map_err(invalid)?;
+                let options = pg_connect_options(url, settings).map_err(invalid)?;
                 let outage = outage::Outage::new(settings.connect_timeout);
                 let stale = outage.clone();
                 let primary = pool_options::<sqlx::Postgres>(settings, settings.max_connections)
@@ -257,7 +267,7 @@ impl Database {
             ));
         };
         // Not holding a parked reader while queued for the writer.
-        drop(handover::take(self, executor::Access::Read));
+        drop(handover::take(self, Access::Read));
         let rows = pools.write_atomically(script).await?;
         rows.iter().map(T::from_row).collect()
     }
@@ -274,6 +284,21 @@ impl Database {
             Database::Sqlite(pools) => pools.close().await,
         }
     }
+}
+
+/// The connection options for `url` under `settings`.
+fn pg_connect_options(
+    url: &DatabaseUrl,
+    settings: &PoolSettings,
+) -> sqlx::Result<sqlx::postgres::PgConnectOptions> {
+    let mut options =
+        sqlx::postgres::PgConnectOptions::from_str(url.expose())?.application_name("fithub");
+    if settings.transaction_pooling {
+        options = options.statement_cache_capacity(0);
+    } else if let Some(timeout) = settings.statement_timeout {
+        options = options.options([("statement_timeout", timeout.as_millis())]);
+    }
+    Ok(options)
 }
 
 /// A pool of at most `max_connections`, waiting at most the configured time for one.

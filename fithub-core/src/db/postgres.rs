@@ -2,17 +2,15 @@
 //! [`super::outage`]), and those of its replicas (see [`super::replicas`]).
 
 use std::ops::Deref;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool};
+use sqlx::postgres::PgPool;
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
 use super::outage::Outage;
+use super::reads;
 use super::replicas::{Replica, Replicas};
-use super::{PoolSettings, reads};
-use crate::config::DatabaseUrl;
 
 /// The pools of one PostgreSQL database. Cheap to clone; it derefs to the primary's sqlx pool.
 #[derive(Debug, Clone)]
@@ -25,20 +23,6 @@ pub struct PgPools {
     /// Sent as a connection option, or set in each transaction through a pooler (which
     /// refuses connection options).
     pub(super) statement_timeout: Option<Duration>,
-}
-
-/// The connection options for `url` under `settings`.
-pub(super) fn connect_options(
-    url: &DatabaseUrl,
-    settings: &PoolSettings,
-) -> sqlx::Result<PgConnectOptions> {
-    let mut options = PgConnectOptions::from_str(url.expose())?.application_name("fithub");
-    if settings.transaction_pooling {
-        options = options.statement_cache_capacity(0);
-    } else if let Some(timeout) = settings.statement_timeout {
-        options = options.options([("statement_timeout", timeout.as_millis())]);
-    }
-    Ok(options)
 }
 
 impl PgPools {

@@ -15,9 +15,9 @@ use sqlx::{Arguments, AssertSqlSafe, FromRow};
 use time::{Date, Time};
 use uuid::Uuid;
 
+use super::Access;
 use super::Database;
-use super::executor::{Access, Executor, on_target};
-use super::script::Script;
+use super::executor::{Executor, on_target};
 use crate::datetime::Timestamp;
 
 /// A row type that both backends can decode: derive `sqlx::FromRow` on a struct whose fields
@@ -168,12 +168,6 @@ impl Query {
             }
             self.push_bind(value);
         }
-        self
-    }
-
-    /// Appends `script`, its values numbered after those bound so far.
-    pub(crate) fn push_script(&mut self, script: Script) -> &mut Query {
-        script.append_to(self);
         self
     }
 

@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::postgres::PgPool;
 
 use super::written::WrittenPositions;
-use super::{PoolSettings, pool_options};
+use super::{PoolSettings, pg_connect_options, pool_options};
 use crate::config::DatabaseUrl;
 
 /// How often the monitor polls the primary and every replica.
@@ -90,7 +90,7 @@ impl Replicas {
         let members = urls
             .iter()
             .map(|url| {
-                let options = super::postgres::connect_options(url, settings)?;
+                let options = pg_connect_options(url, settings)?;
                 let name = format!("{}:{}", options.get_host(), options.get_port());
                 let pool = pool_options::<sqlx::Postgres>(settings, settings.max_connections)
                     .acquire_timeout(REPLICA_TIMEOUT.min(settings.connect_timeout))

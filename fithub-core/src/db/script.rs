@@ -93,7 +93,7 @@ mod tests {
 
         let mut after = Query::builder();
         after.push("SELECT ").push_bind(1i64).push(";\n");
-        after.push_script(script);
+        script.append_to(&mut after);
         assert_eq!(
             after.sql(),
             "SELECT $1;\n-- it's a comment with a quote and a $1\nINSERT INTO t VALUES ($2, '$2')",

@@ -14,7 +14,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteRow, SqliteSynchronous,
 };
 
-use super::executor::Access;
+use super::Access;
 use super::group_commit::GroupCommit;
 use super::script::Script;
 use super::{PoolSettings, pool_options};
