@@ -4,9 +4,9 @@
 //! user may come from the [`UserCache`](super::user_cache::UserCache) instead.
 
 use super::api_tokens::key_hash;
+use super::auth::Auth;
 use super::jwt::TokenKind;
 use super::store::{self, user_columns};
-use super::tokens::Auth;
 use super::{AuthFailure, TokenProblem, User};
 use crate::db::{Connection, Database, handover, query};
 use crate::error::{Error, Result};

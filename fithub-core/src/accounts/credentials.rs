@@ -5,10 +5,10 @@
 //! reaches the limiter's keys, the hashing slots or the database.
 
 use super::User;
+use super::auth::Auth;
 use super::fields::Username;
 use super::password_rules::PASSWORD_TEXT;
 use super::store;
-use super::tokens::Auth;
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction};
 use crate::error::{Error, Result};

@@ -3,6 +3,7 @@
 
 mod admin;
 mod api_tokens;
+mod auth;
 mod authenticate;
 mod credentials;
 mod fields;
@@ -11,6 +12,7 @@ mod password_rules;
 mod passwords;
 mod profile;
 mod registration;
+mod revocation;
 mod sessions;
 mod store;
 mod tokens;
@@ -27,6 +29,7 @@ pub use admin::{
     revoke_tokens, set_active, set_roles,
 };
 pub use api_tokens::{ApiTokenGrant, obtain_api_token};
+pub use auth::Auth;
 pub use authenticate::authenticate;
 pub use credentials::CREDENTIALS_FORM;
 pub use fields::{Email, PersonName, Username};
@@ -39,14 +42,15 @@ pub use profile::{
 pub use registration::{
     NewAccount, REGISTRATION_FORM, Registered, register, register_with_session,
 };
+pub use revocation::revoke_credentials;
 pub use sessions::{
     Browser, NewSession, SESSION_LIFETIME, SessionInfo, SessionKey, SessionUser,
     anonymous_csrf_token, csrf_token, csrf_token_matches, end_user_sessions, list_sessions,
     purge_expired as purge_expired_sessions, session_user, sign_in, sign_out,
 };
-pub use store::{lock_user, revoke_credentials};
+pub use store::lock_user;
 pub use tokens::{
-    Auth, REFRESH_FORM, TokenPair, VERIFY_FORM, obtain_token_pair, refresh_token_pair, verify_token,
+    REFRESH_FORM, TokenPair, VERIFY_FORM, obtain_token_pair, refresh_token_pair, verify_token,
 };
 
 /// Who is acting, and from where: the owner of what they touch and the actor of the audit trail.
