@@ -24,6 +24,7 @@ use utoipa::ToSchema;
 use crate::calendar::Zone;
 use crate::datetime::Timestamp;
 
+pub use crate::error::{AuthFailure, TokenProblem};
 pub use admin::{
     RoleChange, UserFilter, create_user, delete_user, find_user, list_users, reset_password,
     revoke_tokens, set_active, set_roles,
@@ -210,45 +211,4 @@ pub struct Profile {
     /// An IANA time zone name: where "today" and the dates of timestamps are reckoned.
     #[schema(value_type = String, example = "America/New_York")]
     pub time_zone: Zone,
-}
-
-/// Why a caller is not authenticated. Each case has its own compatible body on the wire
-/// (API.md §1.5, §3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthFailure {
-    /// No `Authorization` header, or a scheme FitHub does not use.
-    NoCredentials,
-    /// `Bearer` without exactly one token after it.
-    MalformedBearer,
-    /// A `Bearer` token that is not a valid, current access token.
-    InvalidAccessToken(TokenProblem),
-    /// A `Bearer` token of a user that no longer exists.
-    UserNotFound,
-    UserInactive,
-    /// `Token` without a key.
-    TokenKeyMissing,
-    /// `Token` followed by more than one word.
-    TokenKeyHasSpaces,
-    /// An API token that is unknown or revoked.
-    TokenKeyInvalid,
-    /// An API token of a deactivated user.
-    TokenUserInactive,
-    /// Wrong username or password, or an inactive account, at `jwt/token/`.
-    LoginFailed,
-    /// A token presented to `refresh/` or `verify/` that cannot be used.
-    RejectedToken(TokenProblem),
-    /// A refresh token whose user is gone or inactive.
-    NoActiveAccount,
-}
-
-/// What is wrong with a JWT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    /// Malformed or badly signed.
-    Invalid,
-    Expired,
-    /// A refresh token where an access token belongs, or the reverse.
-    WrongType,
-    /// Rotated already, or revoked by a password change, deactivation or deletion.
-    Revoked,
 }

@@ -10,16 +10,16 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::User;
 use super::auth::Auth;
 use super::credentials::{count_attempt, log_in, record_login};
 use super::jwt::{Claims, TokenKind};
 use super::revocation::end_token_generation;
 use super::store;
-use super::{AuthFailure, TokenProblem, User};
 use crate::audit::{self, Entry, Origin};
 use crate::datetime::Timestamp;
 use crate::db::{Database, DbUuid, Transaction, query};
-use crate::error::{Error, Result};
+use crate::error::{AuthFailure, Error, Result, TokenProblem};
 use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
 
 /// A fresh access token and refresh token.
