@@ -10,12 +10,11 @@ use serde::Serialize;
 
 /// jemalloc rather than glibc's malloc. Each password check needs argon2's 19 MiB; glibc raises
 /// its mmap threshold after the first such block is freed and from then on keeps the blocks in
-/// its per-thread arenas: a login flood left the API at 250 MB resident, for good. jemalloc hands
-/// blocks that large straight back (peak 45 MB, 25 MB a second later); mimalloc, also tried, sat
-/// at 35 MB when idle. It also spends less time on a request's many small allocations. The
-/// `unprefixed_malloc_on_supported_platforms` feature gives it C's malloc too, so the bundled
-/// SQLite allocates from jemalloc's per-thread caches instead of contending for glibc's arenas
-/// (SQLite list endpoints: a tenth less CPU per request).
+/// its per-thread arenas, so a login flood would leave the API large for good. jemalloc hands
+/// blocks that large straight back, and spends less time on a request's many small allocations
+/// (README, Performance). The `unprefixed_malloc_on_supported_platforms` feature gives it C's
+/// malloc too, so the bundled SQLite allocates from jemalloc's per-thread caches instead of
+/// contending for glibc's arenas.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

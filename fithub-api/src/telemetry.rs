@@ -16,10 +16,10 @@ use tracing_subscriber::EnvFilter;
 /// guard until the process ends: dropping it writes out the lines still queued.
 ///
 /// Lines are written by a thread of their own. Written from the request's worker thread, every
-/// line was a blocking write to stdout: 2-3 % of the API's CPU under load, and a stalled log
-/// collector would stall requests. The queue holds 16,384 lines, seconds of logs at full load (the
-/// default 128,000 took 4 MiB of memory up front); when full, logging waits rather than dropping
-/// lines.
+/// line was a blocking write to stdout, CPU taken from requests under load, and a stalled log
+/// collector would stall requests. The queue holds 16,384 lines, seconds of logs at full load,
+/// fewer than the default so as not to take memory up front (README, Performance); when full,
+/// logging waits rather than dropping lines.
 pub fn init(config: &Config) -> WorkerGuard {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.log_level))

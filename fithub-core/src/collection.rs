@@ -1,6 +1,9 @@
 //! The five operations every collection of objects offers (API.md §1.7): list, get, create,
 //! update, delete. Each collection implements them once, so the edges serve all collections alike
 //! (the API mounts every one with the same routes, status codes and documentation).
+//!
+//! The collections of private rows (diets, meals, goals, …) write through one sequence of
+//! transaction, `If-Match`, audit entry and commit: `OwnedTable` in `owned.rs`.
 
 use std::fmt::Display;
 use std::future::Future;

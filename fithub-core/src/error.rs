@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 /// The key of errors that belong to no one field (API.md §1.6).
 pub const NON_FIELD: &str = "non_field_errors";
 
-pub use crate::accounts::AuthFailure;
-
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout` or on request.
@@ -60,6 +58,47 @@ pub enum Error {
     Migration(String),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why a caller is not authenticated. Each case has its own compatible body on the wire
+/// (API.md §1.5, §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No `Authorization` header, or a scheme FitHub does not use.
+    NoCredentials,
+    /// `Bearer` without exactly one token after it.
+    MalformedBearer,
+    /// A `Bearer` token that is not a valid, current access token.
+    InvalidAccessToken(TokenProblem),
+    /// A `Bearer` token of a user that no longer exists.
+    UserNotFound,
+    UserInactive,
+    /// `Token` without a key.
+    TokenKeyMissing,
+    /// `Token` followed by more than one word.
+    TokenKeyHasSpaces,
+    /// An API token that is unknown or revoked.
+    TokenKeyInvalid,
+    /// An API token of a deactivated user.
+    TokenUserInactive,
+    /// Wrong username or password, or an inactive account, at `jwt/token/`.
+    LoginFailed,
+    /// A token presented to `refresh/` or `verify/` that cannot be used.
+    RejectedToken(TokenProblem),
+    /// A refresh token whose user is gone or inactive.
+    NoActiveAccount,
+}
+
+/// What is wrong with a JWT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// Malformed or badly signed.
+    Invalid,
+    Expired,
+    /// A refresh token where an access token belongs, or the reverse.
+    WrongType,
+    /// Rotated already, or revoked by a password change, deactivation or deletion.
+    Revoked,
 }
 
 impl Error {

@@ -1,5 +1,8 @@
-//! What the private tables share: each row carries its owner's `user_id`, and deleting one is
-//! "delete the caller's row, or answer that it is not found", recorded in the audit trail.
+//! What the private tables share: each row carries its owner's `user_id`, and every write of one
+//! is the same sequence inside the caller's transaction (see [`Caller::begin`]): check the
+//! `If-Match` against the object as a `GET` shows it, write, record the write in the audit trail,
+//! read the object back, commit. Only the reading of the body and the SQL of the write are the
+//! collection's own.
 
 use serde::Serialize;
 
@@ -15,11 +18,65 @@ pub(crate) struct OwnedTable {
     pub entity: &'static str,
     /// The audit trail's name for the rows.
     pub object_type: &'static str,
-    /// The audit action of a deletion.
+    /// The audit actions of a creation, an update and a deletion.
+    pub create_action: &'static str,
+    pub update_action: &'static str,
     pub delete_action: &'static str,
 }
 
 impl OwnedTable {
+    /// Creates a row of the caller's: `insert` reads the body and writes the row, returning its
+    /// id; `find` reads the new object as a `GET` shows it.
+    pub(crate) async fn create<Id, T>(
+        &self,
+        db: &Database,
+        caller: Caller<'_>,
+        insert: impl AsyncFnOnce(&mut Transaction) -> Result<Id>,
+        find: impl AsyncFnOnce(&mut Transaction, Id) -> Result<T>,
+    ) -> Result<T>
+    where
+        Id: ToString + Copy,
+    {
+        let mut tx = caller.begin(db).await?;
+        let id = insert(&mut tx).await?;
+        caller
+            .audit(&mut tx, self.create_action, self.object_type, id)
+            .await?;
+        let created = find(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Changes the caller's row `id`: `find` reads the object as a `GET` shows it (`NotFound`
+    /// when it is not the caller's), before the write for the `If-Match` and after it for the
+    /// answer; `write` reads the body over the current object and writes the row.
+    ///
+    /// `find` is cloned for its second call rather than taken as an `AsyncFn`: rustc cannot prove
+    /// the future `Send` when an async closure is called by reference.
+    pub(crate) async fn update<Id, T: Serialize>(
+        &self,
+        db: &Database,
+        caller: Caller<'_>,
+        id: Id,
+        if_match: &IfMatch,
+        find: impl AsyncFnOnce(&mut Transaction) -> Result<T> + Clone,
+        write: impl AsyncFnOnce(&mut Transaction, &T) -> Result<()>,
+    ) -> Result<T>
+    where
+        Id: ToString + Copy,
+    {
+        let mut tx = caller.begin(db).await?;
+        let current = find.clone()(&mut tx).await?;
+        if_match.check(&current)?;
+        write(&mut tx, &current).await?;
+        caller
+            .audit(&mut tx, self.update_action, self.object_type, id)
+            .await?;
+        let updated = find(&mut tx).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
     /// Deletes the caller's row `id` (and whatever cascades from it), or `NotFound`. With an
     /// `If-Match`, `current` reads the object as a `GET` shows it, to compare.
     pub(crate) async fn delete<Id, T: Serialize>(

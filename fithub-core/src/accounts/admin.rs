@@ -6,6 +6,7 @@ use super::password_rules::{self, PasswordContext};
 use super::passwords::Passwords;
 use super::profile::set_password;
 use super::registration::{NewAccount, check_password_rules, insert_account};
+use super::revocation;
 use super::store::{self, user_columns};
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Query, Transaction, contains_pattern, query};
@@ -134,7 +135,7 @@ pub async fn set_roles(
 pub async fn set_active(db: &Database, user: &User, active: bool, origin: &Origin) -> Result<User> {
     let mut tx = Transaction::begin(db).await?;
     if !active {
-        store::revoke_credentials(&mut tx, user.id).await?;
+        revocation::revoke_credentials(&mut tx, user.id).await?;
     }
     let updated: User = query(concat!(
         "UPDATE users SET is_active = $2 WHERE id = $1 RETURNING ",
@@ -180,7 +181,7 @@ pub async fn reset_password(
 /// Ends every JWT and the API token of the user.
 pub async fn revoke_tokens(db: &Database, user: &User, origin: &Origin) -> Result<()> {
     let mut tx = Transaction::begin(db).await?;
-    store::revoke_credentials(&mut tx, user.id).await?;
+    revocation::revoke_credentials(&mut tx, user.id).await?;
     audit::record(
         &mut tx,
         origin,

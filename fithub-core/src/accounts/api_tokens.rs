@@ -11,8 +11,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::auth::Auth;
 use super::credentials::Credentials;
-use super::tokens::Auth;
 use crate::audit::{self, Entry, Origin};
 use crate::datetime::Timestamp;
 use crate::db::{Database, Transaction, query};

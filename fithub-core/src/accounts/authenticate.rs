@@ -3,13 +3,13 @@
 //! leaves its connection parked for the request's next statement (see [`handover`]); a bearer's
 //! user may come from the [`UserCache`](super::user_cache::UserCache) instead.
 
+use super::User;
 use super::api_tokens::key_hash;
+use super::auth::Auth;
 use super::jwt::TokenKind;
 use super::store::{self, user_columns};
-use super::tokens::Auth;
-use super::{AuthFailure, TokenProblem, User};
 use crate::db::{Connection, Database, handover, query};
-use crate::error::{Error, Result};
+use crate::error::{AuthFailure, Error, Result, TokenProblem};
 
 /// The active user an `Authorization` header names.
 pub async fn authenticate(db: &Database, auth: &Auth, header: Option<&str>) -> Result<User> {

@@ -5,13 +5,13 @@
 //! reaches the limiter's keys, the hashing slots or the database.
 
 use super::User;
+use super::auth::Auth;
 use super::fields::Username;
 use super::password_rules::PASSWORD_TEXT;
 use super::store;
-use super::tokens::Auth;
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction};
-use crate::error::{Error, Result};
+use crate::error::{AuthFailure, Error, Result};
 use crate::input::{Body, Field, Form, Mode, Need, Reader};
 
 /// `username` and `password`, both required, not blank and within their limits.
@@ -54,7 +54,7 @@ impl Credentials {
 }
 
 /// A login with a username and password (JWT pair, browser session): the active user, or
-/// [`AuthFailure::LoginFailed`](super::AuthFailure::LoginFailed) after recording the failure.
+/// [`AuthFailure::LoginFailed`] after recording the failure.
 pub(super) async fn log_in(
     db: &Database,
     auth: &Auth,
@@ -68,7 +68,7 @@ pub(super) async fn log_in(
             let entry = Entry::new("auth.login_failed")
                 .details(serde_json::json!({ "username": credentials.username }));
             audit::record(db, origin, entry).await?;
-            Err(Error::Unauthenticated(super::AuthFailure::LoginFailed))
+            Err(Error::Unauthenticated(AuthFailure::LoginFailed))
         }
     }
 }

@@ -7,10 +7,9 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::Duration;
 
-use super::TokenProblem;
 use crate::config::Secret;
 use crate::datetime::Timestamp;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TokenProblem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

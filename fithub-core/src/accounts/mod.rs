@@ -3,6 +3,7 @@
 
 mod admin;
 mod api_tokens;
+mod auth;
 mod authenticate;
 mod credentials;
 mod fields;
@@ -11,6 +12,7 @@ mod password_rules;
 mod passwords;
 mod profile;
 mod registration;
+mod revocation;
 mod sessions;
 mod store;
 mod tokens;
@@ -22,11 +24,13 @@ use utoipa::ToSchema;
 use crate::calendar::Zone;
 use crate::datetime::Timestamp;
 
+pub use crate::error::{AuthFailure, TokenProblem};
 pub use admin::{
     RoleChange, UserFilter, create_user, delete_user, find_user, list_users, reset_password,
     revoke_tokens, set_active, set_roles,
 };
 pub use api_tokens::{ApiTokenGrant, obtain_api_token};
+pub use auth::Auth;
 pub use authenticate::authenticate;
 pub use credentials::{CREDENTIALS_FORM, REFUSED_ATTEMPT_PAUSE};
 pub use fields::{Email, PersonName, Username};
@@ -39,14 +43,15 @@ pub use profile::{
 pub use registration::{
     NewAccount, REGISTRATION_FORM, Registered, register, register_with_session,
 };
+pub use revocation::revoke_credentials;
 pub use sessions::{
     Browser, NewSession, SESSION_LIFETIME, SessionInfo, SessionKey, SessionUser,
     anonymous_csrf_token, csrf_token, csrf_token_matches, end_user_sessions, list_sessions,
     purge_expired as purge_expired_sessions, session_user, sign_in, sign_out,
 };
-pub use store::{lock_user, revoke_credentials};
+pub use store::lock_user;
 pub use tokens::{
-    Auth, REFRESH_FORM, TokenPair, VERIFY_FORM, obtain_token_pair, refresh_token_pair, verify_token,
+    REFRESH_FORM, TokenPair, VERIFY_FORM, obtain_token_pair, refresh_token_pair, verify_token,
 };
 
 /// Who is acting, and from where: the owner of what they touch and the actor of the audit trail.
@@ -206,45 +211,4 @@ pub struct Profile {
     /// An IANA time zone name: where "today" and the dates of timestamps are reckoned.
     #[schema(value_type = String, example = "America/New_York")]
     pub time_zone: Zone,
-}
-
-/// Why a caller is not authenticated. Each case has its own compatible body on the wire
-/// (API.md §1.5, §3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthFailure {
-    /// No `Authorization` header, or a scheme FitHub does not use.
-    NoCredentials,
-    /// `Bearer` without exactly one token after it.
-    MalformedBearer,
-    /// A `Bearer` token that is not a valid, current access token.
-    InvalidAccessToken(TokenProblem),
-    /// A `Bearer` token of a user that no longer exists.
-    UserNotFound,
-    UserInactive,
-    /// `Token` without a key.
-    TokenKeyMissing,
-    /// `Token` followed by more than one word.
-    TokenKeyHasSpaces,
-    /// An API token that is unknown or revoked.
-    TokenKeyInvalid,
-    /// An API token of a deactivated user.
-    TokenUserInactive,
-    /// Wrong username or password, or an inactive account, at `jwt/token/`.
-    LoginFailed,
-    /// A token presented to `refresh/` or `verify/` that cannot be used.
-    RejectedToken(TokenProblem),
-    /// A refresh token whose user is gone or inactive.
-    NoActiveAccount,
-}
-
-/// What is wrong with a JWT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    /// Malformed or badly signed.
-    Invalid,
-    Expired,
-    /// A refresh token where an access token belongs, or the reverse.
-    WrongType,
-    /// Rotated already, or revoked by a password change, deactivation or deletion.
-    Revoked,
 }

@@ -2,8 +2,9 @@
 //!
 //! Verification follows the settings written in the stored hash, so a stored hash is only ever
 //! verified when it is one FitHub could have made, give or take: argon2id, version 0x13, within
-//! the cost limits below. Anything else (an imported hash with m=1 GiB made one unauthenticated
-//! login take 4.6 s and 1.1 GB) never matches, and costs what a normal check costs.
+//! the cost limits below. Anything else (an imported hash with a huge memory cost would make one
+//! unauthenticated login take seconds and a gigabyte) never matches, and costs what a normal
+//! check costs.
 //!
 //! Hashing is deliberately slow, so it runs on the blocking pool, never on the async workers, and
 //! at most a few at a time: a flood of logins queues here instead of taking every core from the

@@ -1,12 +1,13 @@
 //! What users do to their own account: edit the profile, change the password, delete it.
 
+use super::auth::Auth;
 use super::credentials::count_attempt;
 use super::fields::{Email, PersonName};
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext};
 use super::passwords::Passwords;
 use super::registration::{TIME_ZONE, check_password_rules, email_problem, read_time_zone};
+use super::revocation;
 use super::store;
-use super::tokens::Auth;
 use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
 use crate::db::{Database, Transaction, is_unique_violation, query};
@@ -149,7 +150,7 @@ pub(super) async fn set_password(
         .bind(password_hash)
         .execute(&mut tx)
         .await?;
-    store::revoke_credentials(&mut tx, user_id).await?;
+    revocation::revoke_credentials(&mut tx, user_id).await?;
     audit::record(&mut tx, origin, entry).await?;
     tx.commit().await?;
     Ok(())

@@ -4,12 +4,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::auth::Auth;
 use super::credentials::count_attempt;
 use super::fields::{Email, PersonName, Username};
 use super::password_rules::{self, PASSWORD_TEXT, PasswordContext, password_problems};
 use super::sessions::{self, Browser, NewSession};
 use super::store::{self, NewUserRow};
-use super::tokens::{Auth, TokenPair, issue_pair};
+use super::tokens::{TokenPair, issue_pair};
 use super::{Profile, User};
 use crate::audit::{self, Entry, Origin};
 use crate::calendar::{INVALID_ZONE, Zone};

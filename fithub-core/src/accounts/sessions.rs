@@ -4,7 +4,7 @@
 //! its SHA-256, so a copy of the database signs nobody in, and every replica knows every session.
 //! Each sign-in makes a new id and deletes the session the browser came with (no fixation). A
 //! session ends at logout, at its expiry, and with every other credential of its user
-//! ([`end_sessions`], called where tokens are revoked; deleting a user cascades).
+//! ([`end_sessions`](super::revocation::end_sessions); deleting a user cascades).
 //!
 //! The CSRF token of a session is derived from it (HMAC under the server secret), not stored: a
 //! `csrftoken` cookie planted by a neighbouring site, together with a matching header, does not
@@ -15,9 +15,10 @@ use sha2::{Digest, Sha256};
 use time::Duration;
 
 use super::User;
+use super::auth::Auth;
 use super::credentials::{log_in, record_login};
+use super::revocation::end_sessions;
 use super::store::user_columns;
-use super::tokens::Auth;
 use crate::audit::{self, Entry, Origin};
 use crate::datetime::Timestamp;
 use crate::db::{Connection, Database, Transaction, handover, query};
@@ -170,15 +171,6 @@ pub async fn sign_out(db: &Database, session: &SessionUser, origin: &Origin) -> 
     audit::record(&mut tx, origin, entry).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Ends every session of user `id`; part of revoking all of a user's credentials. Returns how
-/// many there were.
-pub(super) async fn end_sessions(tx: &mut Transaction, id: i64) -> Result<u64> {
-    Ok(query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?)
 }
 
 /// `fithub user logout`: ends every session of `user`, recorded in the audit trail. Returns how

@@ -153,38 +153,6 @@ pub async fn record_login<'e>(executor: impl Into<Executor<'e>>, id: i64) -> Res
     Ok(())
 }
 
-/// Ends every credential issued so far: the JWTs (see [`end_token_generation`]), the API
-/// token and the browser sessions, which are deleted. Every event that must sign a user out
-/// everywhere (password change or reset, deactivation, `fithub user revoke-tokens`) comes here;
-/// deleting the user cascades to the same rows.
-pub async fn revoke_credentials(tx: &mut crate::db::Transaction, id: i64) -> Result<()> {
-    end_token_generation(tx, id).await?;
-    super::sessions::end_sessions(tx, id).await?;
-    query("DELETE FROM api_tokens WHERE user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
-/// Ends the user's current token generation: every JWT carries the generation it was issued
-/// under, so all of them, access and refresh, stop working at once; refresh tokens are also
-/// marked revoked. Returns how many refresh tokens that revoked.
-pub async fn end_token_generation(tx: &mut crate::db::Transaction, id: i64) -> Result<u64> {
-    query("UPDATE users SET token_generation = token_generation + 1 WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    let revoked = query(
-        "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(id)
-    .bind(Timestamp::now())
-    .execute(&mut *tx)
-    .await?;
-    Ok(revoked)
-}
-
 /// Deletes the user and everything they own (API.md §2.1). Most of it cascades; personal
 /// ingredients do not (their `created_by` is `SET NULL` so that deleting a staff user never
 /// deletes the public catalogue), so they go first.

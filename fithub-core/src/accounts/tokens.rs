@@ -6,76 +6,21 @@
 //! of the user (each family's refresh tokens, and the access tokens the thief may hold along
 //! with them) stops working, the thief's and the owner's alike; the owner logs in again.
 
-use std::sync::Arc;
-
 use serde::Serialize;
-use time::Duration;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::User;
+use super::auth::Auth;
 use super::credentials::{count_attempt, log_in, record_login};
-use super::jwt::{Claims, Jwt, TokenKind};
-use super::passwords::Passwords;
+use super::jwt::{Claims, TokenKind};
+use super::revocation::end_token_generation;
 use super::store;
-use super::user_cache::UserCache;
-use super::{AuthFailure, TokenProblem, User};
 use crate::audit::{self, Entry, Origin};
-use crate::config::{Config, Secret};
 use crate::datetime::Timestamp;
 use crate::db::{Database, DbUuid, Transaction, query};
-use crate::error::{Error, Result};
+use crate::error::{AuthFailure, Error, Result, TokenProblem};
 use crate::input::{Body, Field, Form, Mode, Need, Reader, Text};
-use crate::ratelimit::RateLimiter;
-
-/// What authentication needs: the signing keys, token lifetimes, the password hasher, the rate
-/// limits on attempts and the users authenticated recently.
-#[derive(Clone)]
-pub struct Auth {
-    pub(super) jwt: Jwt,
-    pub passwords: Passwords,
-    /// Derives API token keys (see `api_tokens`).
-    pub(super) api_token_secret: Secret,
-    pub(super) users: Arc<UserCache>,
-    /// Counted by every attempt to prove who one is (see `credentials`).
-    pub(super) limits: Arc<RateLimiter>,
-}
-
-impl Auth {
-    /// Attempts are counted in this process, with the configured limits.
-    pub fn new(secret: &Secret, config: &Config, passwords: Passwords) -> Auth {
-        Auth {
-            jwt: Jwt::new(
-                secret,
-                Duration::minutes(config.jwt_access_lifetime_minutes as i64),
-                Duration::days(config.jwt_refresh_lifetime_days as i64),
-            ),
-            passwords,
-            api_token_secret: secret.clone(),
-            users: Arc::new(UserCache::disabled()),
-            limits: Arc::new(RateLimiter::local(config)),
-        }
-    }
-
-    /// Counts attempts with `limits` instead (e.g. in Redis, across replicas).
-    pub fn with_limits(mut self, limits: RateLimiter) -> Auth {
-        self.limits = Arc::new(limits);
-        self
-    }
-
-    /// Remembers authenticated users of `db` for `time_to_live` (see [`UserCache`]): on
-    /// PostgreSQL, a client's next request skips the user lookup. Starts a task: call it inside
-    /// a tokio runtime.
-    pub fn remembering_users(mut self, db: &Database, time_to_live: std::time::Duration) -> Auth {
-        self.users = UserCache::listening(db, time_to_live);
-        self
-    }
-
-    /// Whether the next request of user `id` would skip the lookup.
-    #[cfg(feature = "test-support")]
-    pub fn remembers(&self, id: i64) -> bool {
-        self.users.recall(id).is_some()
-    }
-}
 
 /// A fresh access token and refresh token.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -208,7 +153,7 @@ pub async fn refresh_token_pair(
         {
             // Whoever copied the refresh token may hold the access tokens issued with it: the
             // user's token generation ends, and every JWT of the user with it.
-            let revoked = store::end_token_generation(&mut tx, user_id).await?;
+            let revoked = end_token_generation(&mut tx, user_id).await?;
             let entry = Entry::new("auth.refresh_reuse")
                 .on("user", user_id)
                 .details(serde_json::json!({

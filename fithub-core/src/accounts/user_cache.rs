@@ -1,7 +1,7 @@
 //! Users authenticated recently, so that a client's next request skips the user lookup.
 //!
-//! On PostgreSQL that lookup is a round trip of its own on every request, a third of a list
-//! request's work. The cache stays exact because PostgreSQL says when a user changes: a trigger
+//! On PostgreSQL that lookup is a round trip of its own on every request, a large share of a
+//! list request's work (README, Performance). The cache stays exact because PostgreSQL says when a user changes: a trigger
 //! (migration V4) sends `NOTIFY fithub_users, '<id>'` when a `users` row is updated or deleted,
 //! from any replica, the CLI or plain SQL, and each API process listens and forgets that user.
 //! Notifications are delivered on commit, so a revoked token stops working everywhere as soon as

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use rand::RngCore;
 
 use super::{Config, Secret};
-use crate::db::sqlite_file_path;
 use crate::{Error, Result};
 
 /// The configured secret or, in development, a generated one (persisted next to an SQLite file).
@@ -22,7 +21,7 @@ pub fn jwt_secret_or_generate(config: &Config) -> Result<Secret> {
             "FITHUB_JWT_SECRET must be set when FITHUB_ENV=production".to_owned(),
         ));
     }
-    match sqlite_file_path(config.database_url.expose()) {
+    match config.database_url.sqlite_file() {
         Some(database) => load_or_create(&secret_path_for(&database)),
         // PostgreSQL in development: nowhere obvious to keep it, so it lives as long as the process.
         None => {

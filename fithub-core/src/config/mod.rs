@@ -189,9 +189,9 @@ impl Default for Config {
     }
 }
 
-/// Twice the cores, plus one: PostgreSQL's own rule of thumb, and what the load benchmark
-/// (scripts/bench) measured best for both databases. A bigger pool only queues the same work inside
-/// the database: on 2 cores, 10 connections gave a list endpoint a third more p99 latency than 5.
+/// Twice the cores, plus one: PostgreSQL's own rule of thumb, and the best size the load benchmark
+/// found for both databases (README, Performance). A bigger pool only queues the same work inside
+/// the database.
 fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     u32::try_from(cores * 2 + 1).unwrap_or(u32::MAX)

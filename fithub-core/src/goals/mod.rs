@@ -97,6 +97,8 @@ const TABLE: OwnedTable = OwnedTable {
     table: "goals",
     entity: "Goal",
     object_type: "goal",
+    create_action: "goal.create",
+    update_action: "goal.update",
     delete_action: "goal.delete",
 };
 
@@ -173,25 +175,9 @@ impl Collection for Goals {
     /// Creating or updating a goal never changes the caller's other goals.
     async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Goal> {
         let fields = Fields::read(body, Mode::Create, None)?;
-        let id = Uuid::new_v4();
-        let mut tx = caller.begin(db).await?;
-        query(
-            "INSERT INTO goals (id, user_id, goal_type, target_date, notes, is_active, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        )
-        .bind(id)
-        .bind(caller.user.id)
-        .bind(fields.goal_type)
-        .bind(fields.target_date)
-        .bind(fields.notes)
-        .bind(fields.is_active)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-        caller.audit(&mut tx, "goal.create", "goal", id).await?;
-        let goal = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(goal)
+        let insert = async |tx: &mut Transaction| insert_row(tx, caller.user, fields).await;
+        let read = async |tx: &mut Transaction, id| find(tx, caller.user, id).await;
+        TABLE.create(db, caller, insert, read).await
     }
 
     async fn update(
@@ -200,32 +186,14 @@ impl Collection for Goals {
         id: Uuid,
         change: Change<'_>,
     ) -> Result<Goal> {
-        let Change {
-            body,
-            mode,
-            if_match,
-        } = change;
-        let mut tx = caller.begin(db).await?;
-        let current = find(&mut tx, caller.user, id).await?;
-        if_match.check(&current)?;
-        let fields = Fields::read(body, mode, Some(&current))?;
-        query(
-            "UPDATE goals SET goal_type = $3, target_date = $4, notes = $5, is_active = $6, \
-             updated_at = $7 WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(caller.user.id)
-        .bind(fields.goal_type)
-        .bind(fields.target_date)
-        .bind(fields.notes)
-        .bind(fields.is_active)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-        caller.audit(&mut tx, "goal.update", "goal", id).await?;
-        let goal = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(goal)
+        let read = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        let write = async |tx: &mut Transaction, current: &Goal| {
+            let fields = Fields::read(change.body, change.mode, Some(current))?;
+            update_row(tx, caller.user, id, fields).await
+        };
+        TABLE
+            .update(db, caller, id, change.if_match, read, write)
+            .await
     }
 
     async fn delete(db: &Database, caller: Caller<'_>, id: Uuid, if_match: &IfMatch) -> Result<()> {
@@ -239,6 +207,41 @@ impl Collection for Goals {
             _ => None,
         }
     }
+}
+
+async fn insert_row(tx: &mut Transaction, user: &User, fields: Fields) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    query(
+        "INSERT INTO goals (id, user_id, goal_type, target_date, notes, is_active, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(fields.goal_type)
+    .bind(fields.target_date)
+    .bind(fields.notes)
+    .bind(fields.is_active)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(id)
+}
+
+async fn update_row(tx: &mut Transaction, user: &User, id: Uuid, fields: Fields) -> Result<()> {
+    query(
+        "UPDATE goals SET goal_type = $3, target_date = $4, notes = $5, is_active = $6, \
+             updated_at = $7 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(fields.goal_type)
+    .bind(fields.target_date)
+    .bind(fields.notes)
+    .bind(fields.is_active)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: Uuid) -> Result<Goal> {

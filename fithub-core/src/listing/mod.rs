@@ -20,8 +20,9 @@ use search::search_terms;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
-/// Each search term adds a condition on every search field: 1,000 terms kept PostgreSQL busy for
-/// 23 s and overflowed SQLite's expression tree. No person types more than this.
+/// Each search term adds a condition on every search field: a long list of terms keeps the
+/// database busy for seconds and overflows SQLite's expression tree (README, Performance). No
+/// person types more than this.
 pub const MAX_SEARCH_TERMS: usize = 10;
 /// The longest search term, in characters; also the longest `q` of the ingredient search.
 pub const SEARCH_TERM_MAX: usize = 100;

@@ -155,6 +155,8 @@ const TABLE: OwnedTable = OwnedTable {
     table: "body_measurements",
     entity: "BodyMeasurement",
     object_type: "body_measurement",
+    create_action: "measurement.create",
+    update_action: "measurement.update",
     delete_action: "measurement.delete",
 };
 
@@ -227,8 +229,8 @@ impl Collection for Measurements {
             db,
             insert_script(caller.user, &fields),
             caller.origin,
-            Entry::new("measurement.create").by(caller.user),
-            "body_measurement",
+            Entry::new(TABLE.create_action).by(caller.user),
+            TABLE.object_type,
         )
         .await?;
         Ok(row.into_measurement(&caller.user.brief()))
@@ -240,34 +242,14 @@ impl Collection for Measurements {
         id: i64,
         change: Change<'_>,
     ) -> Result<BodyMeasurement> {
-        let Change {
-            body,
-            mode,
-            if_match,
-        } = change;
-        let mut tx = caller.begin(db).await?;
-        let current = find(&mut tx, caller.user, id).await?;
-        if_match.check(&current)?;
-        let fields = Fields::read(body, mode, Some(&current))?;
-        query(
-            "UPDATE body_measurements SET metric = $3, measurement_type = $4, value = $5, \
-             \"timestamp\" = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(caller.user.id)
-        .bind(fields.metric)
-        .bind(fields.measurement_type)
-        .bind(fields.value)
-        .bind(fields.timestamp)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-        caller
-            .audit(&mut tx, "measurement.update", "body_measurement", id)
-            .await?;
-        let updated = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(updated)
+        let read = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        let write = async |tx: &mut Transaction, current: &BodyMeasurement| {
+            let fields = Fields::read(change.body, change.mode, Some(current))?;
+            update_row(tx, caller.user, id, fields).await
+        };
+        TABLE
+            .update(db, caller, id, change.if_match, read, write)
+            .await
     }
 
     async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
@@ -281,6 +263,23 @@ impl Collection for Measurements {
             _ => None,
         }
     }
+}
+
+async fn update_row(tx: &mut Transaction, user: &User, id: i64, fields: Fields) -> Result<()> {
+    query(
+        "UPDATE body_measurements SET metric = $3, measurement_type = $4, value = $5, \
+             \"timestamp\" = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(fields.metric)
+    .bind(fields.measurement_type)
+    .bind(fields.value)
+    .bind(fields.timestamp)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 async fn find<'e>(

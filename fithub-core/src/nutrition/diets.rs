@@ -94,6 +94,8 @@ const TABLE: OwnedTable = OwnedTable {
     table: "diets",
     entity: "Diet",
     object_type: "diet",
+    create_action: "diet.create",
+    update_action: "diet.update",
     delete_action: "diet.delete",
 };
 
@@ -159,33 +161,9 @@ impl Collection for Diets {
 
     async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Diet> {
         let fields = DietFields::read(body, Mode::Create, None, caller.user)?;
-        let mut tx = caller.begin(db).await?;
-        if fields.is_active {
-            deactivate_others(&mut tx, caller.user, None).await?;
-        }
-        let now = Timestamp::now();
-        let id: i64 = query(
-            "INSERT INTO diets (user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
-             day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-        )
-        .bind(caller.user.id)
-        .bind(fields.name)
-        .bind(fields.day_proteins_g)
-        .bind(fields.day_fats_g)
-        .bind(fields.day_carbohydrates_g)
-        .bind(fields.day_calories_kcal)
-        .bind(fields.is_active)
-        .bind(fields.start_date)
-        .bind(fields.end_date)
-        .bind(fields.notes)
-        .bind(now)
-        .fetch_scalar(&mut tx)
-        .await?;
-        caller.audit(&mut tx, "diet.create", "diet", id).await?;
-        let diet = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(diet)
+        let insert = async |tx: &mut Transaction| insert_row(tx, caller.user, fields).await;
+        let read = async |tx: &mut Transaction, id| find(tx, caller.user, id).await;
+        TABLE.create(db, caller, insert, read).await
     }
 
     /// `PUT` (`Mode::Replace`) or `PATCH` (`Mode::Update`).
@@ -195,41 +173,14 @@ impl Collection for Diets {
         id: i64,
         change: Change<'_>,
     ) -> Result<Diet> {
-        let Change {
-            body,
-            mode,
-            if_match,
-        } = change;
-        let mut tx = caller.begin(db).await?;
-        let current = find(&mut tx, caller.user, id).await?;
-        if_match.check(&current)?;
-        let fields = DietFields::read(body, mode, Some(&current), caller.user)?;
-        if fields.is_active {
-            deactivate_others(&mut tx, caller.user, Some(id)).await?;
-        }
-        query(
-            "UPDATE diets SET name = $3, day_proteins_g = $4, day_fats_g = $5, \
-             day_carbohydrates_g = $6, day_calories_kcal = $7, is_active = $8, start_date = $9, \
-             end_date = $10, notes = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(caller.user.id)
-        .bind(fields.name)
-        .bind(fields.day_proteins_g)
-        .bind(fields.day_fats_g)
-        .bind(fields.day_carbohydrates_g)
-        .bind(fields.day_calories_kcal)
-        .bind(fields.is_active)
-        .bind(fields.start_date)
-        .bind(fields.end_date)
-        .bind(fields.notes)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-        caller.audit(&mut tx, "diet.update", "diet", id).await?;
-        let diet = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(diet)
+        let read = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        let write = async |tx: &mut Transaction, current: &Diet| {
+            let fields = DietFields::read(change.body, change.mode, Some(current), caller.user)?;
+            update_row(tx, caller.user, id, fields).await
+        };
+        TABLE
+            .update(db, caller, id, change.if_match, read, write)
+            .await
     }
 
     /// Deletes the diet and, through it, its meals, their ingredients and records.
@@ -247,6 +198,60 @@ impl Collection for Diets {
             _ => None,
         }
     }
+}
+
+/// Inserts the caller's new diet; an active one deactivates the others.
+async fn insert_row(tx: &mut Transaction, user: &User, fields: DietFields) -> Result<i64> {
+    if fields.is_active {
+        deactivate_others(&mut *tx, user, None).await?;
+    }
+    let now = Timestamp::now();
+    let id: i64 = query(
+        "INSERT INTO diets (user_id, name, day_proteins_g, day_fats_g, day_carbohydrates_g, \
+             day_calories_kcal, is_active, start_date, end_date, notes, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(user.id)
+    .bind(fields.name)
+    .bind(fields.day_proteins_g)
+    .bind(fields.day_fats_g)
+    .bind(fields.day_carbohydrates_g)
+    .bind(fields.day_calories_kcal)
+    .bind(fields.is_active)
+    .bind(fields.start_date)
+    .bind(fields.end_date)
+    .bind(fields.notes)
+    .bind(now)
+    .fetch_scalar(tx)
+    .await?;
+    Ok(id)
+}
+
+/// Writes the caller's diet `id`; an active one deactivates the others.
+async fn update_row(tx: &mut Transaction, user: &User, id: i64, fields: DietFields) -> Result<()> {
+    if fields.is_active {
+        deactivate_others(&mut *tx, user, Some(id)).await?;
+    }
+    query(
+        "UPDATE diets SET name = $3, day_proteins_g = $4, day_fats_g = $5, \
+             day_carbohydrates_g = $6, day_calories_kcal = $7, is_active = $8, start_date = $9, \
+             end_date = $10, notes = $11, updated_at = $12 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(fields.name)
+    .bind(fields.day_proteins_g)
+    .bind(fields.day_fats_g)
+    .bind(fields.day_carbohydrates_g)
+    .bind(fields.day_calories_kcal)
+    .bind(fields.is_active)
+    .bind(fields.start_date)
+    .bind(fields.end_date)
+    .bind(fields.notes)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Diet> {

@@ -83,6 +83,8 @@ const TABLE: OwnedTable = OwnedTable {
     table: "meal_ingredients",
     entity: "MealIngredient",
     object_type: "meal_ingredient",
+    create_action: "meal_ingredient.create",
+    update_action: "meal_ingredient.update",
     delete_action: "meal_ingredient.delete",
 };
 
@@ -137,11 +139,12 @@ impl Collection for MealIngredients {
     }
 
     async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<MealIngredient> {
-        let mut tx = caller.begin(db).await?;
-        let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None, None).await?;
-        let created = insert(&mut tx, caller, fields).await?;
-        tx.commit().await?;
-        Ok(created)
+        let insert = async |tx: &mut Transaction| {
+            let fields = Fields::read(tx, caller.user, body, Mode::Create, None, None).await?;
+            insert_row(tx, caller.user, fields).await
+        };
+        let read = async |tx: &mut Transaction, id| find(tx, caller.user, id).await;
+        TABLE.create(db, caller, insert, read).await
     }
 
     async fn update(
@@ -150,35 +153,15 @@ impl Collection for MealIngredients {
         id: i64,
         change: Change<'_>,
     ) -> Result<MealIngredient> {
-        let Change {
-            body,
-            mode,
-            if_match,
-        } = change;
-        let mut tx = caller.begin(db).await?;
-        let current = find(&mut tx, caller.user, id).await?;
-        if_match.check(&current)?;
-        let fields = Fields::read(&mut tx, caller.user, body, mode, None, Some(&current)).await?;
-        query(
-            "UPDATE meal_ingredients SET meal_id = $3, ingredient_id = $4, barcode = $5, \
-             quantity = $6, unit = $7, updated_at = $8 WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(caller.user.id)
-        .bind(fields.meal_id)
-        .bind(fields.ingredient_id)
-        .bind(fields.barcode)
-        .bind(fields.quantity)
-        .bind(fields.unit)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-        caller
-            .audit(&mut tx, "meal_ingredient.update", "meal_ingredient", id)
-            .await?;
-        let updated = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(updated)
+        let read = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        let write = async |tx: &mut Transaction, current: &MealIngredient| {
+            let (body, mode) = (change.body, change.mode);
+            let fields = Fields::read(tx, caller.user, body, mode, None, Some(current)).await?;
+            update_row(tx, caller.user, id, fields).await
+        };
+        TABLE
+            .update(db, caller, id, change.if_match, read, write)
+            .await
     }
 
     async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
@@ -315,29 +298,40 @@ impl Fields {
     }
 }
 
-async fn insert(
-    tx: &mut Transaction,
-    caller: Caller<'_>,
-    fields: Fields,
-) -> Result<MealIngredient> {
+async fn insert_row(tx: &mut Transaction, user: &User, fields: Fields) -> Result<i64> {
     let now = Timestamp::now();
     let id: i64 = query(
         "INSERT INTO meal_ingredients (user_id, meal_id, ingredient_id, barcode, quantity, unit, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
-    .bind(caller.user.id)
+    .bind(user.id)
     .bind(fields.meal_id)
     .bind(fields.ingredient_id)
     .bind(fields.barcode)
     .bind(fields.quantity)
     .bind(fields.unit)
     .bind(now)
-    .fetch_scalar(&mut *tx)
+    .fetch_scalar(tx)
     .await?;
-    caller
-        .audit(&mut *tx, "meal_ingredient.create", "meal_ingredient", id)
-        .await?;
-    find(tx, caller.user, id).await
+    Ok(id)
+}
+
+async fn update_row(tx: &mut Transaction, user: &User, id: i64, fields: Fields) -> Result<()> {
+    query(
+        "UPDATE meal_ingredients SET meal_id = $3, ingredient_id = $4, barcode = $5, \
+             quantity = $6, unit = $7, updated_at = $8 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(fields.meal_id)
+    .bind(fields.ingredient_id)
+    .bind(fields.barcode)
+    .bind(fields.quantity)
+    .bind(fields.unit)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 /// `POST /meals/{id}/add_ingredient/`: the path names the meal (404 unless the caller's); a
@@ -348,20 +342,13 @@ pub async fn add_ingredient_to_meal(
     meal_id: i64,
     body: &Body,
 ) -> Result<MealIngredient> {
-    let mut tx = caller.begin(db).await?;
-    if !owns_meal(&mut tx, caller.user, meal_id).await? {
-        return Err(Error::NotFound("Meal"));
-    }
-    let fields = Fields::read(
-        &mut tx,
-        caller.user,
-        body,
-        Mode::Create,
-        Some(meal_id),
-        None,
-    )
-    .await?;
-    let created = insert(&mut tx, caller, fields).await?;
-    tx.commit().await?;
-    Ok(created)
+    let insert = async |tx: &mut Transaction| {
+        if !owns_meal(&mut *tx, caller.user, meal_id).await? {
+            return Err(Error::NotFound("Meal"));
+        }
+        let fields = Fields::read(tx, caller.user, body, Mode::Create, Some(meal_id), None).await?;
+        insert_row(tx, caller.user, fields).await
+    };
+    let read = async |tx: &mut Transaction, id| find(tx, caller.user, id).await;
+    TABLE.create(db, caller, insert, read).await
 }

@@ -110,6 +110,8 @@ const TABLE: OwnedTable = OwnedTable {
     table: "meals",
     entity: "Meal",
     object_type: "meal",
+    create_action: "meal.create",
+    update_action: "meal.update",
     delete_action: "meal.delete",
 };
 
@@ -180,34 +182,12 @@ impl Collection for Meals {
     }
 
     async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Meal> {
-        let mut tx = caller.begin(db).await?;
-        let fields = MealFields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
-        let now = Timestamp::now();
-        let id: i64 = query(
-            "INSERT INTO meals (user_id, diet_id, name, description, is_scheduled, start_date, \
-             end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-        )
-        .bind(caller.user.id)
-        .bind(fields.diet_id)
-        .bind(fields.name)
-        .bind(fields.description)
-        .bind(fields.is_scheduled)
-        .bind(fields.start_date)
-        .bind(fields.end_date)
-        .bind(fields.start_time)
-        .bind(fields.duration_minutes)
-        .bind(fields.recurrence_type)
-        .bind(fields.recurrence_until)
-        .bind(fields.meal_type)
-        .bind(now)
-        .fetch_scalar(&mut tx)
-        .await?;
-        caller.audit(&mut tx, "meal.create", "meal", id).await?;
-        let meal = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(meal)
+        let insert = async |tx: &mut Transaction| {
+            let fields = MealFields::read(tx, caller.user, body, Mode::Create, None).await?;
+            insert_row(tx, caller.user, fields).await
+        };
+        let read = async |tx: &mut Transaction, id| find(tx, caller.user, id).await;
+        TABLE.create(db, caller, insert, read).await
     }
 
     async fn update(
@@ -216,41 +196,15 @@ impl Collection for Meals {
         id: i64,
         change: Change<'_>,
     ) -> Result<Meal> {
-        let Change {
-            body,
-            mode,
-            if_match,
-        } = change;
-        let mut tx = caller.begin(db).await?;
-        let current = find(&mut tx, caller.user, id).await?;
-        if_match.check(&current)?;
-        let fields = MealFields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
-        query(
-            "UPDATE meals SET diet_id = $3, name = $4, description = $5, is_scheduled = $6, \
-             start_date = $7, end_date = $8, start_time = $9, duration_minutes = $10, \
-             recurrence_type = $11, recurrence_until = $12, meal_type = $13, updated_at = $14 \
-             WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(caller.user.id)
-        .bind(fields.diet_id)
-        .bind(fields.name)
-        .bind(fields.description)
-        .bind(fields.is_scheduled)
-        .bind(fields.start_date)
-        .bind(fields.end_date)
-        .bind(fields.start_time)
-        .bind(fields.duration_minutes)
-        .bind(fields.recurrence_type)
-        .bind(fields.recurrence_until)
-        .bind(fields.meal_type)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-        caller.audit(&mut tx, "meal.update", "meal", id).await?;
-        let meal = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(meal)
+        let read = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        let write = async |tx: &mut Transaction, current: &Meal| {
+            let (body, mode) = (change.body, change.mode);
+            let fields = MealFields::read(tx, caller.user, body, mode, Some(current)).await?;
+            update_row(tx, caller.user, id, fields).await
+        };
+        TABLE
+            .update(db, caller, id, change.if_match, read, write)
+            .await
     }
 
     /// Deletes the meal, its meal-ingredients and every record of it.
@@ -267,6 +221,58 @@ impl Collection for Meals {
             _ => None,
         }
     }
+}
+
+async fn insert_row(tx: &mut Transaction, user: &User, fields: MealFields) -> Result<i64> {
+    let now = Timestamp::now();
+    let id: i64 = query(
+        "INSERT INTO meals (user_id, diet_id, name, description, is_scheduled, start_date, \
+             end_date, start_time, duration_minutes, recurrence_type, recurrence_until, meal_type, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+    )
+    .bind(user.id)
+    .bind(fields.diet_id)
+    .bind(fields.name)
+    .bind(fields.description)
+    .bind(fields.is_scheduled)
+    .bind(fields.start_date)
+    .bind(fields.end_date)
+    .bind(fields.start_time)
+    .bind(fields.duration_minutes)
+    .bind(fields.recurrence_type)
+    .bind(fields.recurrence_until)
+    .bind(fields.meal_type)
+    .bind(now)
+    .fetch_scalar(tx)
+    .await?;
+    Ok(id)
+}
+
+async fn update_row(tx: &mut Transaction, user: &User, id: i64, fields: MealFields) -> Result<()> {
+    query(
+        "UPDATE meals SET diet_id = $3, name = $4, description = $5, is_scheduled = $6, \
+             start_date = $7, end_date = $8, start_time = $9, duration_minutes = $10, \
+             recurrence_type = $11, recurrence_until = $12, meal_type = $13, updated_at = $14 \
+             WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(fields.diet_id)
+    .bind(fields.name)
+    .bind(fields.description)
+    .bind(fields.is_scheduled)
+    .bind(fields.start_date)
+    .bind(fields.end_date)
+    .bind(fields.start_time)
+    .bind(fields.duration_minutes)
+    .bind(fields.recurrence_type)
+    .bind(fields.recurrence_until)
+    .bind(fields.meal_type)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Meal> {

@@ -77,6 +77,8 @@ const TABLE: OwnedTable = OwnedTable {
     table: "meal_preferences",
     entity: "MealPreference",
     object_type: "meal_preference",
+    create_action: "preference.create",
+    update_action: "preference.update",
     delete_action: "preference.delete",
 };
 
@@ -135,27 +137,12 @@ impl Collection for Preferences {
     }
 
     async fn create(db: &Database, caller: Caller<'_>, body: &Body) -> Result<Preference> {
-        let mut tx = caller.begin(db).await?;
-        let fields = Fields::read(&mut tx, caller.user, body, Mode::Create, None).await?;
-        let now = Timestamp::now();
-        let id: i64 = query(
-            "INSERT INTO meal_preferences (user_id, ingredient_id, barcode, description, \
-             preference_type, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-        )
-        .bind(caller.user.id)
-        .bind(fields.ingredient_id)
-        .bind(fields.barcode)
-        .bind(fields.description)
-        .bind(fields.preference_type)
-        .bind(now)
-        .fetch_scalar(&mut tx)
-        .await?;
-        caller
-            .audit(&mut tx, "preference.create", "meal_preference", id)
-            .await?;
-        let preference = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(preference)
+        let insert = async |tx: &mut Transaction| {
+            let fields = Fields::read(tx, caller.user, body, Mode::Create, None).await?;
+            insert_row(tx, caller.user, fields).await
+        };
+        let read = async |tx: &mut Transaction, id| find(tx, caller.user, id).await;
+        TABLE.create(db, caller, insert, read).await
     }
 
     async fn update(
@@ -164,34 +151,15 @@ impl Collection for Preferences {
         id: i64,
         change: Change<'_>,
     ) -> Result<Preference> {
-        let Change {
-            body,
-            mode,
-            if_match,
-        } = change;
-        let mut tx = caller.begin(db).await?;
-        let current = find(&mut tx, caller.user, id).await?;
-        if_match.check(&current)?;
-        let fields = Fields::read(&mut tx, caller.user, body, mode, Some(&current)).await?;
-        query(
-            "UPDATE meal_preferences SET ingredient_id = $3, barcode = $4, description = $5, \
-             preference_type = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(caller.user.id)
-        .bind(fields.ingredient_id)
-        .bind(fields.barcode)
-        .bind(fields.description)
-        .bind(fields.preference_type)
-        .bind(Timestamp::now())
-        .execute(&mut tx)
-        .await?;
-        caller
-            .audit(&mut tx, "preference.update", "meal_preference", id)
-            .await?;
-        let preference = find(&mut tx, caller.user, id).await?;
-        tx.commit().await?;
-        Ok(preference)
+        let read = async |tx: &mut Transaction| find(tx, caller.user, id).await;
+        let write = async |tx: &mut Transaction, current: &Preference| {
+            let (body, mode) = (change.body, change.mode);
+            let fields = Fields::read(tx, caller.user, body, mode, Some(current)).await?;
+            update_row(tx, caller.user, id, fields).await
+        };
+        TABLE
+            .update(db, caller, id, change.if_match, read, write)
+            .await
     }
 
     async fn delete(db: &Database, caller: Caller<'_>, id: i64, if_match: &IfMatch) -> Result<()> {
@@ -205,6 +173,40 @@ impl Collection for Preferences {
             _ => None,
         }
     }
+}
+
+async fn insert_row(tx: &mut Transaction, user: &User, fields: Fields) -> Result<i64> {
+    let now = Timestamp::now();
+    let id: i64 = query(
+            "INSERT INTO meal_preferences (user_id, ingredient_id, barcode, description, \
+             preference_type, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(user.id)
+        .bind(fields.ingredient_id)
+        .bind(fields.barcode)
+        .bind(fields.description)
+        .bind(fields.preference_type)
+        .bind(now)
+        .fetch_scalar(tx)
+        .await?;
+    Ok(id)
+}
+
+async fn update_row(tx: &mut Transaction, user: &User, id: i64, fields: Fields) -> Result<()> {
+    query(
+        "UPDATE meal_preferences SET ingredient_id = $3, barcode = $4, description = $5, \
+             preference_type = $6, updated_at = $7 WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(fields.ingredient_id)
+    .bind(fields.barcode)
+    .bind(fields.description)
+    .bind(fields.preference_type)
+    .bind(Timestamp::now())
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 async fn find<'e>(executor: impl Into<Executor<'e>>, user: &User, id: i64) -> Result<Preference> {

@@ -101,6 +101,8 @@ const TABLE: OwnedTable = OwnedTable {
     table: "meal_records",
     entity: "MealRecord",
     object_type: "meal_record",
+    create_action: "record.create",
+    update_action: "record.update",
     delete_action: "record.delete",
 };
 
@@ -199,7 +201,7 @@ impl Collection for Records {
         .fetch_scalar(&mut tx)
         .await?;
         caller
-            .audit(&mut tx, "record.create", "meal_record", id)
+            .audit(&mut tx, TABLE.create_action, TABLE.object_type, id)
             .await?;
         tx.commit().await?;
         Records::get(db, caller.user, id).await
@@ -243,7 +245,7 @@ impl Collection for Records {
         .execute(&mut tx)
         .await?;
         caller
-            .audit(&mut tx, "record.update", "meal_record", id)
+            .audit(&mut tx, TABLE.update_action, TABLE.object_type, id)
             .await?;
         tx.commit().await?;
         Records::get(db, caller.user, id).await

@@ -7,8 +7,8 @@ use crate::error::Result;
 
 /// Rows to write per flush.
 pub(super) const BATCH_ROWS: usize = 5000;
-/// Rows per SQLite `INSERT`. Its cost per row grows with the statement's size: 100 rows measured
-/// fastest (scripts/bench_transfer.py).
+/// Rows per SQLite `INSERT`. A statement has a cost of its own, and its cost per row grows with
+/// its size: this size is the fastest the transfer benchmark found (README, Performance).
 const SQLITE_ROWS_PER_STATEMENT: usize = 100;
 
 /// Pending rows of one table.
