@@ -22,7 +22,12 @@ pub use executor::{Executor, Transaction};
 pub use handover::Connection;
 pub(crate) use outage::is_server_gone;
 pub use postgres::PgPools;
-pub use query::{Dialect, Query, Record, Value, contains_pattern, is_unique_violation, query};
+pub use query::{Dialect, Query, Record, Value, contains_pattern, is_unique_violation};
+// SQL is the core's alone: the edges get `query` only to set up and inspect tests.
+#[cfg(not(feature = "test-support"))]
+pub(crate) use query::query;
+#[cfg(feature = "test-support")]
+pub use query::query;
 pub use replicas::{ReplicaStatus, Replicas};
 pub use script::Script;
 pub use sqlite::SqlitePools;
