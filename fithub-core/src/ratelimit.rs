@@ -110,11 +110,7 @@ impl RateLimiter {
         let Some(url) = &config.redis_url else {
             return Ok(Self::local(config));
         };
-        let unusable = |error: redis::RedisError| {
-            Error::Config(format!("redis_url {}: {error}", url.redacted()))
-        };
-        let client = redis::Client::open(url.expose()).map_err(unusable)?;
-        let connection = client.get_connection_manager().await.map_err(unusable)?;
+        let connection = crate::db::connect_redis(url).await?;
         Ok(RateLimiter {
             per_address: config.auth_rate_limit_per_address,
             per_username: config.auth_rate_limit_per_username,

@@ -107,10 +107,9 @@ impl<'e> Executor<'e> {
     /// Moves a held replica connection to the primary: for a write, or after the replica
     /// failed.
     pub(super) async fn leave_replica(&mut self) -> sqlx::Result<()> {
-        if let Executor::Conn(conn @ Connection::Replica(..)) = self {
-            let Connection::Replica(_, pools, _) = &**conn else {
-                return Ok(());
-            };
+        if let Executor::Conn(conn) = self
+            && let Connection::Replica(_, pools, _) = &**conn
+        {
             let pools = pools.clone();
             **conn = Connection::Postgres(pools.checkout().await?, pools);
         }

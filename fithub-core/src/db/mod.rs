@@ -32,6 +32,7 @@ pub use replicas::{ReplicaStatus, Replicas};
 pub use script::Script;
 pub use sqlite::SqlitePools;
 pub use uuid::DbUuid;
+pub use written::connect_redis;
 
 use std::path::PathBuf;
 use std::str::FromStr as _;
@@ -165,7 +166,7 @@ impl Database {
                     outage,
                     replicas: None,
                     transaction_pooling: settings.transaction_pooling,
-                    statement_timeout: settings.statement_timeout,
+                    begin: postgres::begin_statement(settings),
                 }))
             }
             Backend::Sqlite => Ok(Database::Sqlite(
@@ -185,14 +186,10 @@ impl Database {
             return Ok(Database::Postgres(pools));
         }
         let written = match &config.redis_url {
-            Some(url) => {
-                let unusable = |error: redis::RedisError| {
-                    Error::Config(format!("redis_url {}: {error}", url.redacted()))
-                };
-                let client = redis::Client::open(url.expose()).map_err(unusable)?;
-                let connection = client.get_connection_manager().await.map_err(unusable)?;
-                written::WrittenPositions::redis(connection, &config.redis_prefix)
-            }
+            Some(url) => written::WrittenPositions::redis(
+                written::connect_redis(url).await?,
+                &config.redis_prefix,
+            ),
             None => written::WrittenPositions::local(),
         };
         let replicas = replicas::Replicas::start(

@@ -3,7 +3,6 @@
 
 use std::ops::Deref;
 use std::sync::Arc;
-use std::time::Duration;
 
 use sqlx::postgres::PgPool;
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
@@ -20,9 +19,9 @@ pub struct PgPools {
     pub(super) replicas: Option<Arc<Replicas>>,
     /// Through a transaction pooler (see `database_transaction_pooling`).
     pub(super) transaction_pooling: bool,
-    /// Sent as a connection option, or set in each transaction through a pooler (which
-    /// refuses connection options).
-    pub(super) statement_timeout: Option<Duration>,
+    /// What begins a transaction, when not sqlx's plain `BEGIN`: through a pooler, which
+    /// refuses connection options, it also sets the statement timeout.
+    pub(super) begin: Option<SqlStr>,
 }
 
 impl PgPools {
@@ -49,18 +48,9 @@ impl PgPools {
         self.replicas.as_deref()
     }
 
-    /// What begins a transaction: through a pooler, also its statement timeout.
+    /// What begins a transaction: `None` for sqlx's plain `BEGIN`.
     pub(super) fn begin_statement(&self) -> Option<SqlStr> {
-        match (self.transaction_pooling, self.statement_timeout) {
-            (true, Some(timeout)) => Some(
-                AssertSqlSafe(format!(
-                    "BEGIN; SET LOCAL statement_timeout = {}",
-                    timeout.as_millis()
-                ))
-                .into_sql_str(),
-            ),
-            _ => None,
-        }
+        self.begin.clone()
     }
 
     /// The sqlx pool, for code that talks to sqlx directly.
@@ -106,5 +96,19 @@ impl Deref for PgPools {
 
     fn deref(&self) -> &PgPool {
         &self.primary
+    }
+}
+
+/// The `begin` of pools under `settings`.
+pub(super) fn begin_statement(settings: &super::PoolSettings) -> Option<SqlStr> {
+    match (settings.transaction_pooling, settings.statement_timeout) {
+        (true, Some(timeout)) => Some(
+            AssertSqlSafe(format!(
+                "BEGIN; SET LOCAL statement_timeout = {}",
+                timeout.as_millis()
+            ))
+            .into_sql_str(),
+        ),
+        _ => None,
     }
 }

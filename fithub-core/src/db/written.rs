@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
 
+use crate::config::DatabaseUrl;
+use crate::{Error, Result};
+
 /// Entries a process keeps before it sweeps out the expired ones.
 const LOCAL_SWEEP_AT: usize = 10_000;
 
@@ -42,6 +45,15 @@ impl std::fmt::Debug for WrittenPositions {
             WrittenPositions::Redis { .. } => "WrittenPositions::Redis",
         })
     }
+}
+
+/// A connection to the Redis at `url`, reconnecting by itself: what API processes share
+/// (rate limits, write positions) lives there.
+pub async fn connect_redis(url: &DatabaseUrl) -> Result<ConnectionManager> {
+    let unusable =
+        |error: redis::RedisError| Error::Config(format!("redis_url {}: {error}", url.redacted()));
+    let client = redis::Client::open(url.expose()).map_err(unusable)?;
+    client.get_connection_manager().await.map_err(unusable)
 }
 
 impl WrittenPositions {
