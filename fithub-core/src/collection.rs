@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::Database;
+use crate::db::Database;
 use crate::accounts::{Caller, User};
 use crate::error::Result;
 use crate::input::{Body, Form, Mode};

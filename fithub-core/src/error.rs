@@ -121,6 +121,23 @@ impl Error {
     }
 }
 
+/// SQLSTATEs meaning the server ended the connection or will not take one right now:
+/// admin_shutdown ("terminating connection due to administrator command"), crash_shutdown,
+/// cannot_connect_now (starting up or shutting down).
+const SERVER_GONE: [&str; 3] = ["57P01", "57P02", "57P03"];
+
+/// Whether `error` says the server is unreachable (rather than that one statement failed). Class
+/// 08 is the connection exceptions.
+pub(crate) fn is_server_gone(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(database) => database
+            .code()
+            .is_some_and(|code| code.starts_with("08") || SERVER_GONE.contains(&code.as_ref())),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
         match error {
@@ -139,7 +156,7 @@ impl From<sqlx::Error> for Error {
             }
             // The server ended the connection ("terminating connection due to administrator
             // command" when it stops) or refuses new ones while it starts: an outage too.
-            ref gone if crate::db::is_server_gone(gone) => Error::Unavailable(error.to_string()),
+            ref gone if is_server_gone(gone) => Error::Unavailable(error.to_string()),
             other => Error::Internal(other.to_string()),
         }
     }
@@ -148,5 +165,18 @@ impl From<sqlx::Error> for Error {
 impl From<refinery::Error> for Error {
     fn from(error: refinery::Error) -> Self {
         Error::Migration(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_errors_are_the_server_gone_and_others_are_not() {
+        let refused = sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into());
+        assert!(is_server_gone(&refused));
+        assert!(!is_server_gone(&sqlx::Error::RowNotFound));
+        assert!(!is_server_gone(&sqlx::Error::PoolTimedOut));
     }
 }

@@ -13,7 +13,8 @@ use time::Duration;
 
 use crate::datetime::Timestamp;
 use crate::db::{Database, Dialect, Transaction, query};
-use crate::{Result, idempotency};
+use crate::error::Result;
+use crate::idempotency;
 
 /// Key of the purge's advisory lock ("fithubpr" in ASCII).
 const PURGE_LOCK_KEY: i64 = 0x6669_7468_7562_7072;

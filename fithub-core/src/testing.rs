@@ -9,7 +9,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use sqlx::{Connection, Executor, PgConnection};
 
-use crate::Database;
+use crate::db::Database;
 use crate::config::DatabaseUrl;
 use crate::db::migrations::{self, MigrationState};
 use crate::db::{Backend, PoolSettings};

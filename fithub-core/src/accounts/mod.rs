@@ -80,7 +80,7 @@ impl Caller<'_> {
         action: &'static str,
         object_type: &'static str,
         object_id: impl ToString,
-    ) -> crate::Result<()> {
+    ) -> crate::error::Result<()> {
         let entry = crate::audit::Entry::new(action)
             .by(self.user)
             .on(object_type, object_id);

@@ -246,7 +246,7 @@ mod tests {
     fn a_csrf_token_belongs_to_its_session() {
         let auth = Auth::new(
             &crate::config::Secret::new("a-test-secret-a-test-secret-0123"),
-            &crate::Config::default(),
+            &crate::config::Config::default(),
             super::super::Passwords::new(1),
         );
         let one = SessionKey(id_hash("one"));

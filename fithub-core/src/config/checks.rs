@@ -3,7 +3,7 @@
 //! reported at once.
 
 use super::{Config, DatabaseUrl, Environment, Secret};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Shortest JWT secret accepted: 256 bits for HS256.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;

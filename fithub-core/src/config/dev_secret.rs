@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rand::RngCore;
 
 use super::{Config, Secret};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The configured secret or, in development, a generated one (persisted next to an SQLite file).
 pub fn jwt_secret_or_generate(config: &Config) -> Result<Secret> {

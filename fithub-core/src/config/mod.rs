@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 pub use secret::{DatabaseUrl, Secret};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 pub use checks::{MIN_JWT_SECRET_BYTES, MIN_JWT_SECRET_DISTINCT_BYTES};
 

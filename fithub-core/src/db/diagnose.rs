@@ -15,7 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 
 use super::{Backend, Database, PoolSettings, sqlite_file_path};
 use crate::config::DatabaseUrl;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Opens a database that must exist already: never creates an SQLite file, and a failure says
 /// why (see the module's documentation) as [`Error::Unavailable`].

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::Database;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 mod embedded {
     pub mod postgres {

@@ -20,7 +20,6 @@ mod written;
 
 pub use executor::{Executor, Transaction};
 pub use handover::Connection;
-pub(crate) use outage::is_server_gone;
 pub use postgres::PgPools;
 pub use query::{Dialect, Query, Record, Value, contains_pattern, is_unique_violation};
 // SQL is the core's alone: the edges get `query` only to set up and inspect tests.
@@ -41,7 +40,7 @@ use std::time::Duration;
 use sqlx::pool::PoolOptions;
 
 use crate::config::{Config, DatabaseUrl};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A connection idle longer than this is pinged before it is handed out, in case the server
 /// dropped it meanwhile. Busier connections skip the ping: sqlx already tests every connection

@@ -16,26 +16,11 @@ use std::time::{Duration, Instant};
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 
+use crate::error::is_server_gone;
+
 /// How often the probe tries to reconnect: the database is in use again at most this long after
 /// it answers.
 const PROBE_INTERVAL: Duration = Duration::from_millis(100);
-
-/// SQLSTATEs meaning the server ended the connection or will not take one right now:
-/// admin_shutdown ("terminating connection due to administrator command"), crash_shutdown,
-/// cannot_connect_now (starting up or shutting down).
-const SERVER_GONE: [&str; 3] = ["57P01", "57P02", "57P03"];
-
-/// Whether `error` says the server is unreachable (rather than that one statement failed). Class
-/// 08 is the connection exceptions.
-pub(crate) fn is_server_gone(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
-        sqlx::Error::Database(database) => database
-            .code()
-            .is_some_and(|code| code.starts_with("08") || SERVER_GONE.contains(&code.as_ref())),
-        _ => false,
-    }
-}
 
 /// The health of one PostgreSQL pool. Shared by the pool's clones.
 #[derive(Debug)]
@@ -148,14 +133,6 @@ async fn probe(outage: Arc<Outage>, options: Arc<PgConnectOptions>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn connection_errors_are_the_server_gone_and_others_are_not() {
-        let refused = sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into());
-        assert!(is_server_gone(&refused));
-        assert!(!is_server_gone(&sqlx::Error::RowNotFound));
-        assert!(!is_server_gone(&sqlx::Error::PoolTimedOut));
-    }
 
     #[tokio::test]
     async fn a_connection_from_before_the_outage_is_stale() {

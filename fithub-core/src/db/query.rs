@@ -19,6 +19,7 @@ use super::Access;
 use super::Database;
 use super::executor::{Executor, on_target};
 use crate::datetime::Timestamp;
+use crate::input::Choice;
 
 /// A row type that both backends can decode: derive `sqlx::FromRow` on a struct whose fields
 /// decode on both (integers, floats, text, booleans, `Date`, `Time`, [`Timestamp`]).
@@ -85,6 +86,14 @@ impl From<&String> for Value {
 impl From<&Option<String>> for Value {
     fn from(value: &Option<String>) -> Value {
         Value::Text(value.clone())
+    }
+}
+
+/// An enumeration of wire values ([`crate::choices!`]) binds as its spelling, the text its
+/// column holds.
+impl<C: Choice> From<C> for Value {
+    fn from(choice: C) -> Value {
+        Value::from(choice.as_str())
     }
 }
 

@@ -194,7 +194,7 @@ impl Replica {
     /// case it serves nothing until it answers a poll again and the statement may be retried on
     /// the primary.
     pub(super) fn failed(&self, error: &sqlx::Error) -> bool {
-        let replica_at_fault = super::is_server_gone(error)
+        let replica_at_fault = crate::error::is_server_gone(error)
             || matches!(
                 error,
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Protocol(_)

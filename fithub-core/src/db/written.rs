@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use redis::aio::ConnectionManager;
 
 use crate::config::DatabaseUrl;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Entries a process keeps before it sweeps out the expired ones.
 const LOCAL_SWEEP_AT: usize = 10_000;

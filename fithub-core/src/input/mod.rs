@@ -277,12 +277,6 @@ macro_rules! choices {
         // Read straight from a text column, through `from_stored`.
         $crate::stored_choice_decode!($name, sqlx::Postgres, sqlx::postgres::PgValueRef<'r>);
         $crate::stored_choice_decode!($name, sqlx::Sqlite, sqlx::sqlite::SqliteValueRef<'r>);
-
-        impl From<$name> for $crate::db::Value {
-            fn from(choice: $name) -> Self {
-                $crate::db::Value::from(<$name as $crate::input::Choice>::as_str(choice))
-            }
-        }
     };
 }
 

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::Database;
+use crate::db::Database;
 use crate::db::{PoolSettings, Transaction, query};
 use crate::testing::TestDatabase;
 
