@@ -194,7 +194,8 @@ async fn statement_counts_do_not_grow_with_the_data() {
         assert_eq!(with_10, with_500, "{:?}", test.backend());
         assert_eq!(with_10, 1, "one statement on {:?}", test.backend());
 
-        // The diary: one statement for a day or a year, a few records or many.
+        // The diary: two statements (the days' totals, the diets in range) for a day or a year, a
+        // few records or many.
         let diaries = [1, 30, 366].map(|days| statements_of_one_diary(db, &user, days));
         let mut counts = Vec::new();
         for diary in diaries {
@@ -202,13 +203,13 @@ async fn statement_counts_do_not_grow_with_the_data() {
         }
         assert_eq!(counts[2].1, 500, "every record is within the year");
         assert!(
-            counts.iter().all(|(statements, _)| *statements == 1),
-            "one statement each on {:?}: {counts:?}",
+            counts.iter().all(|(statements, _)| *statements == 2),
+            "two statements each on {:?}: {counts:?}",
             test.backend()
         );
         add_records(db, &user, meal, 500, 1500).await;
         let (after, records) = statements_of_one_diary(db, &user, 366).await;
-        assert_eq!((after, records), (1, 1500), "{:?}", test.backend());
+        assert_eq!((after, records), (2, 1500), "{:?}", test.backend());
 
         // Measurements: a week of them, then two years.
         let goal: uuid::Uuid = uuid::Uuid::new_v4();

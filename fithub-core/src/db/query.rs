@@ -343,11 +343,16 @@ impl Dialect {
         }
     }
 
-    /// Whole seconds since 1970 of a timestamp expression, rounded down.
+    /// Whole seconds since 1970 of a timestamp expression, rounded down. On PostgreSQL through
+    /// `date_part`'s double (exact to the microsecond at today's epochs) rather than `EXTRACT`'s
+    /// numeric, and on SQLite `unixepoch` rather than formatting the seconds as text: these run
+    /// once per row of a diary, and cost a tenth of its statement otherwise.
     pub fn epoch_seconds(self, expression: &str) -> String {
         match self {
-            Dialect::Postgres => format!("CAST(FLOOR(EXTRACT(EPOCH FROM {expression})) AS BIGINT)"),
-            Dialect::Sqlite => format!("CAST(strftime('%s', {expression}) AS INTEGER)"),
+            Dialect::Postgres => {
+                format!("CAST(FLOOR(date_part('epoch', {expression})) AS BIGINT)")
+            }
+            Dialect::Sqlite => format!("unixepoch({expression})"),
         }
     }
 }

@@ -320,6 +320,7 @@ crate::choices! {
 
 #[test]
 fn a_corrupt_stored_choice_is_an_error_not_the_first_value() {
+    assert_eq!(Colour::VALUES, ["red", "green"]);
     assert_eq!(Colour::from_stored("green").ok(), Some(Colour::Green));
     match Colour::from_stored("blue") {
         Err(Error::Internal(message)) => assert!(message.contains("\"blue\""), "{message}"),

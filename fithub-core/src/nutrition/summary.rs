@@ -133,13 +133,17 @@ pub async fn records_summary(
     let end_date = zone.today();
     let start_date = end_date - Duration::days(days);
     let window = zone.window(start_date, end_date);
-    // The window's records are read once; only the meals they name are totalled, each once.
+    // Only the meals the window's records name are totalled, each once. They are read by a
+    // scan of their own: a clause that two others named would be computed and stored first.
     let totals: Totals = query(concat!(
         "WITH window_records AS ( \
            SELECT id, meal_id, calories, proteins, fats, carbs FROM meal_records \
            WHERE user_id = $1 AND \"timestamp\" >= $2 AND \"timestamp\" < $3 \
+         ), window_meals AS ( \
+           SELECT meal_id FROM meal_records \
+           WHERE user_id = $1 AND \"timestamp\" >= $2 AND \"timestamp\" < $3 \
          ), ",
-        meal_totals!("window_records"),
+        meal_totals!("window_meals"),
         " SELECT ",
         record_nutrients!(),
         ", COUNT(r.id) AS count \
