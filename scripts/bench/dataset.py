@@ -158,6 +158,12 @@ def write_archive(path, hashed):
     return count
 
 
+def accepts(binary, command, flag):
+    """Whether `fithub COMMAND` knows FLAG."""
+    usage = subprocess.run([binary, command, "--help"], capture_output=True, text=True)
+    return flag in usage.stdout
+
+
 def load(binary, database_url):
     """Migrates `database_url` and fills it with the dataset."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -165,7 +171,9 @@ def load(binary, database_url):
         records = write_archive(archive, password_hash(binary))
         fithub(binary, database_url, "migrate")
         # The bench user logs in with the archive's password hash: an archive we wrote ourselves.
-        fithub(binary, database_url, "import", "--trust-credentials", str(archive))
+        # Builds from before --trust-credentials (compared back to back) took hashes as they came.
+        trust = ["--trust-credentials"] if accepts(binary, "import", "--trust-credentials") else []
+        fithub(binary, database_url, "import", *trust, str(archive))
     return records
 
 
