@@ -11,8 +11,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::db::Database;
 use crate::accounts::{Caller, User};
+use crate::db::Database;
 use crate::error::Result;
 use crate::input::{Body, Form, Mode};
 use crate::listing::{ListSpec, Page};

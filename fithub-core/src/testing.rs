@@ -9,8 +9,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use sqlx::{Connection, Executor, PgConnection};
 
-use crate::db::Database;
 use crate::config::DatabaseUrl;
+use crate::db::Database;
 use crate::db::migrations::{self, MigrationState};
 use crate::db::{Backend, PoolSettings};
 

@@ -163,7 +163,10 @@ pub async fn diary(
     let mut actuals: Vec<Option<DayActuals>> = Vec::new();
     actuals.resize_with(spans.len(), || None);
     for row in sql.fetch_all::<DayActuals>(db).await? {
-        if let Some(day) = usize::try_from(row.slot).ok().and_then(|i| actuals.get_mut(i)) {
+        if let Some(day) = usize::try_from(row.slot)
+            .ok()
+            .and_then(|i| actuals.get_mut(i))
+        {
             *day = Some(row);
         }
     }
