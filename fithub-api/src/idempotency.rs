@@ -85,7 +85,8 @@ pub async fn idempotent(
         return detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.");
     };
     let fingerprint = idempotency::fingerprint(parts.method.as_str(), parts.uri.path(), &body);
-    match idempotency::claim(&app.db, user.id, &key, &fingerprint).await {
+    let request_timeout = app.config.request_timeout();
+    match idempotency::claim(&app.db, user.id, &key, &fingerprint, request_timeout).await {
         Ok(Claim::Claimed) => {}
         Ok(Claim::Answered(answer)) => return replay(answer),
         Ok(Claim::InFlight) => {

@@ -17,9 +17,9 @@ use crate::error::Result;
 /// How long an answer is kept for its key.
 pub const KEPT_FOR: Duration = Duration::hours(24);
 
-/// A claim still unanswered after this long belongs to a request that will never answer (its
-/// process died): another request with the key may take it over.
-const ABANDONED_AFTER: Duration = Duration::minutes(5);
+/// How much longer than the request timeout a claim may stay unanswered before it is taken for
+/// abandoned: room for the clocks of two API processes to disagree.
+const CLOCK_MARGIN: Duration = Duration::seconds(2);
 
 /// A kept answer.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -87,7 +87,17 @@ fn canonical(value: &Value) -> String {
 }
 
 /// Claims `key` of user `user_id` for the request identified by `fingerprint`.
-pub async fn claim(db: &Database, user_id: i64, key: &str, fingerprint: &str) -> Result<Claim> {
+///
+/// No request runs longer than `request_timeout`, so a claim left unanswered for longer belongs
+/// to a request that will never answer (its process died, or it was given up while its claim was
+/// still being written, too early to release it): another request with the key takes it over.
+pub async fn claim(
+    db: &Database,
+    user_id: i64,
+    key: &str,
+    fingerprint: &str,
+    request_timeout: std::time::Duration,
+) -> Result<Claim> {
     let now = Timestamp::now();
     let inserted = query(
         "INSERT INTO idempotency_keys (user_id, idempotency_key, fingerprint, created_at) \
@@ -113,10 +123,11 @@ pub async fn claim(db: &Database, user_id: i64, key: &str, fingerprint: &str) ->
     .await?;
     let Some(row) = row else {
         // Released meanwhile: this request may have it.
-        return Box::pin(claim(db, user_id, key, fingerprint)).await;
+        return Box::pin(claim(db, user_id, key, fingerprint, request_timeout)).await;
     };
     let expired = row.created_at < now - KEPT_FOR;
-    let abandoned = row.status.is_none() && row.created_at < now - ABANDONED_AFTER;
+    let in_flight_at_most = Duration::try_from(request_timeout).unwrap_or(KEPT_FOR) + CLOCK_MARGIN;
+    let abandoned = row.status.is_none() && row.created_at < now - in_flight_at_most;
     if expired || abandoned {
         return take_over(db, user_id, key, fingerprint, row.created_at).await;
     }

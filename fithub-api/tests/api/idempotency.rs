@@ -97,7 +97,8 @@ async fn a_key_still_in_flight_is_409() {
         let body = bytes(&diet_body("Cut"));
         // Another replica is processing this very request.
         let fingerprint = idempotency::fingerprint("POST", DIETS, &body);
-        let claim = idempotency::claim(app.db(), ada.id, "busy", &fingerprint)
+        let timeout = std::time::Duration::from_secs(30);
+        let claim = idempotency::claim(app.db(), ada.id, "busy", &fingerprint, timeout)
             .await
             .expect("claim");
         assert!(matches!(claim, Claim::Claimed));
@@ -175,6 +176,56 @@ async fn an_answer_of_500_or_more_is_not_kept() {
     let mut retried = create(&app, &ada, "retry", &body).await;
     for _ in 0..20 {
         if retried.status != StatusCode::CONFLICT || failed.status != StatusCode::GATEWAY_TIMEOUT {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        retried = create(&app, &ada, "retry", &body).await;
+    }
+    retried.assert_status(StatusCode::CREATED);
+    assert_eq!(retried.header("idempotent-replayed"), None);
+    assert_eq!(diet_count(&app, &ada).await, 1);
+}
+
+/// On SQLite too: while another process holds the database's write lock, the create cannot be
+/// written in time; its 503 or 504 is not kept, and the retry after the lock is released creates
+/// the diet, not a replay.
+#[tokio::test]
+async fn an_answer_of_500_or_more_is_not_kept_on_sqlite() {
+    let database = TestDatabase::sqlite_migrated().await;
+    let file = database.url().sqlite_file().expect("a SQLite file");
+    let config = Config {
+        request_timeout_secs: 1,
+        ..test_config()
+    };
+    let app = TestApp::started(database, config).await;
+    let ada = app.register("ada").await;
+    let body = bytes(&diet_body("Cut"));
+
+    let url = format!("sqlite://{}", file.display());
+    let mut blocker = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("connect");
+    sqlx::raw_sql("BEGIN EXCLUSIVE")
+        .execute(&mut blocker)
+        .await
+        .expect("take the write lock");
+    let failed = create(&app, &ada, "retry", &body).await;
+    assert!(
+        [StatusCode::SERVICE_UNAVAILABLE, StatusCode::GATEWAY_TIMEOUT].contains(&failed.status),
+        "{}",
+        failed.text()
+    );
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut blocker)
+        .await
+        .expect("release the write lock");
+    drop(blocker);
+
+    // The given-up request's claim may land after its 504, too late for it to be released: the
+    // key is taken over once no request could still be running (the 1 s timeout, 2 s margin).
+    let mut retried = create(&app, &ada, "retry", &body).await;
+    for _ in 0..60 {
+        if retried.status != StatusCode::CONFLICT {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
