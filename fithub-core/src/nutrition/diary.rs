@@ -20,7 +20,7 @@ const DATE_FORMAT_ERROR: &str =
     "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.";
 
 /// Calories and macronutrients, in kcal and grams.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Nutrients {
     #[schema(example = 2310.5)]
     pub calories: f64,
@@ -82,10 +82,8 @@ pub struct Diary {
 #[derive(sqlx::FromRow)]
 struct DayActuals {
     slot: i64,
-    calories: f64,
-    proteins: f64,
-    fats: f64,
-    carbs: f64,
+    #[sqlx(flatten)]
+    nutrients: Nutrients,
     record_count: i64,
 }
 
@@ -96,10 +94,9 @@ struct DietInRange {
     name: String,
     start_date: Date,
     end_date: Option<Date>,
-    calories: f64,
-    proteins: f64,
-    fats: f64,
-    carbs: f64,
+    /// The diet's daily targets.
+    #[sqlx(flatten)]
+    targets: Nutrients,
 }
 
 impl DietInRange {
@@ -182,22 +179,11 @@ pub async fn diary(
     for (span, actual) in spans.iter().zip(actuals) {
         let date = span.first_date;
         let (actual, record_count) = actual.map_or((Nutrients::default(), 0), |row| {
-            let nutrients = Nutrients {
-                calories: row.calories,
-                proteins: row.proteins,
-                fats: row.fats,
-                carbs: row.carbs,
-            };
-            (nutrients, row.record_count)
+            (row.nutrients, row.record_count)
         });
         totals = totals.plus(actual);
         let diet = diets.iter().find(|diet| diet.is_in_effect_on(date));
-        let target = diet.map(|diet| Nutrients {
-            calories: diet.calories,
-            proteins: diet.proteins,
-            fats: diet.fats,
-            carbs: diet.carbs,
-        });
+        let target = diet.map(|diet| diet.targets);
         days.push(DiaryDay {
             date,
             diet: diet.map(|diet| DiaryDiet {
