@@ -142,6 +142,44 @@ async fn a_400_is_kept_and_replayed_too() {
     }
 }
 
+/// An app whose requests are given up after 1 s, with ada registered, and a diet's body.
+async fn impatient_app(database: TestDatabase) -> (TestApp, Session, Vec<u8>) {
+    let config = Config {
+        request_timeout_secs: 1,
+        ..test_config()
+    };
+    let app = TestApp::started(database, config).await;
+    let ada = app.register("ada").await;
+    (app, ada, bytes(&diet_body("Cut")))
+}
+
+/// The create sent while the database cannot answer: a 503 or a 504.
+async fn create_unanswered(app: &TestApp, ada: &Session, body: &[u8]) -> TestResponse {
+    let failed = create(app, ada, "retry", body).await;
+    assert!(
+        [StatusCode::SERVICE_UNAVAILABLE, StatusCode::GATEWAY_TIMEOUT].contains(&failed.status),
+        "{}",
+        failed.text()
+    );
+    failed
+}
+
+/// Retries the create, for at most `tries` more times while its key is still in flight (409),
+/// and expects it to run again: created, not replayed, one diet.
+async fn assert_the_retry_creates(app: &TestApp, ada: &Session, body: &[u8], tries: usize) {
+    let mut retried = create(app, ada, "retry", body).await;
+    for _ in 0..tries {
+        if retried.status != StatusCode::CONFLICT {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        retried = create(app, ada, "retry", body).await;
+    }
+    retried.assert_status(StatusCode::CREATED);
+    assert_eq!(retried.header("idempotent-replayed"), None);
+    assert_eq!(diet_count(app, ada).await, 1);
+}
+
 /// An answer of 503 (the database did not answer in time) is not kept: the retry runs again.
 #[tokio::test]
 async fn an_answer_of_500_or_more_is_not_kept() {
@@ -150,40 +188,24 @@ async fn an_answer_of_500_or_more_is_not_kept() {
         return;
     };
     let url = database.url().clone();
-    let config = Config {
-        request_timeout_secs: 1,
-        ..test_config()
-    };
-    let app = TestApp::started(database, config).await;
-    let ada = app.register("ada").await;
-    let body = bytes(&diet_body("Cut"));
+    let (app, ada, body) = impatient_app(database).await;
 
     let mut blocker = PgConnection::connect(url.expose()).await.expect("connect");
     sqlx::raw_sql("BEGIN; LOCK TABLE diets IN ACCESS EXCLUSIVE MODE")
         .execute(&mut blocker)
         .await
         .expect("lock");
-    let failed = create(&app, &ada, "retry", &body).await;
-    assert!(
-        [StatusCode::SERVICE_UNAVAILABLE, StatusCode::GATEWAY_TIMEOUT].contains(&failed.status),
-        "{}",
-        failed.text()
-    );
+    let failed = create_unanswered(&app, &ada, &body).await;
     drop(blocker);
 
     // A 503 releases its key before it is sent; a 504 (the request given up) as soon as the
     // abandoned request is dropped, in the background: a client retrying at once may meet that.
-    let mut retried = create(&app, &ada, "retry", &body).await;
-    for _ in 0..20 {
-        if retried.status != StatusCode::CONFLICT || failed.status != StatusCode::GATEWAY_TIMEOUT {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        retried = create(&app, &ada, "retry", &body).await;
-    }
-    retried.assert_status(StatusCode::CREATED);
-    assert_eq!(retried.header("idempotent-replayed"), None);
-    assert_eq!(diet_count(&app, &ada).await, 1);
+    let tries = if failed.status == StatusCode::GATEWAY_TIMEOUT {
+        20
+    } else {
+        0
+    };
+    assert_the_retry_creates(&app, &ada, &body, tries).await;
 }
 
 /// On SQLite too: while another process holds the database's write lock, the create cannot be
@@ -193,13 +215,7 @@ async fn an_answer_of_500_or_more_is_not_kept() {
 async fn an_answer_of_500_or_more_is_not_kept_on_sqlite() {
     let database = TestDatabase::sqlite_migrated().await;
     let file = database.url().sqlite_file().expect("a SQLite file");
-    let config = Config {
-        request_timeout_secs: 1,
-        ..test_config()
-    };
-    let app = TestApp::started(database, config).await;
-    let ada = app.register("ada").await;
-    let body = bytes(&diet_body("Cut"));
+    let (app, ada, body) = impatient_app(database).await;
 
     let url = format!("sqlite://{}", file.display());
     let mut blocker = sqlx::SqliteConnection::connect(&url)
@@ -209,12 +225,7 @@ async fn an_answer_of_500_or_more_is_not_kept_on_sqlite() {
         .execute(&mut blocker)
         .await
         .expect("take the write lock");
-    let failed = create(&app, &ada, "retry", &body).await;
-    assert!(
-        [StatusCode::SERVICE_UNAVAILABLE, StatusCode::GATEWAY_TIMEOUT].contains(&failed.status),
-        "{}",
-        failed.text()
-    );
+    create_unanswered(&app, &ada, &body).await;
     sqlx::raw_sql("ROLLBACK")
         .execute(&mut blocker)
         .await
@@ -223,15 +234,5 @@ async fn an_answer_of_500_or_more_is_not_kept_on_sqlite() {
 
     // The given-up request's claim may land after its 504, too late for it to be released: the
     // key is taken over once no request could still be running (the 1 s timeout, 2 s margin).
-    let mut retried = create(&app, &ada, "retry", &body).await;
-    for _ in 0..60 {
-        if retried.status != StatusCode::CONFLICT {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        retried = create(&app, &ada, "retry", &body).await;
-    }
-    retried.assert_status(StatusCode::CREATED);
-    assert_eq!(retried.header("idempotent-replayed"), None);
-    assert_eq!(diet_count(&app, &ada).await, 1);
+    assert_the_retry_creates(&app, &ada, &body, 60).await;
 }
