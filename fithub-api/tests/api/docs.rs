@@ -343,6 +343,32 @@ async fn every_enumeration_lists_the_values_the_core_accepts() {
     }
 }
 
+/// The query parameters the API requires are documented as required, and the trend bucket's
+/// pattern admits exactly the core's buckets (or none, as an empty value means).
+#[tokio::test]
+async fn required_query_parameters_and_the_bucket_pattern_follow_the_core() {
+    let document = serde_json::to_value(fithub_api::openapi()).expect("json");
+    let parameter = |path: &str, name: &str| {
+        let parameters = document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path} has parameters"));
+        let found = parameters.iter().find(|p| p["name"] == name);
+        found
+            .unwrap_or_else(|| panic!("{path} documents {name}"))
+            .clone()
+    };
+    let q = parameter("/api/nutrition/ingredients/search/", "q");
+    assert_eq!(
+        (&q["required"], &q["schema"]["minLength"]),
+        (&true.into(), &2.into())
+    );
+    let metric = parameter("/api/goals/measurements/by_metric/", "metric");
+    assert_eq!(metric["required"], true);
+    let bucket = parameter("/api/goals/measurements/trends/", "bucket");
+    let values = fithub_core::calendar::Bucket::VALUES.join("|");
+    assert_eq!(bucket["schema"]["pattern"], format!("^({values})?$"));
+}
+
 #[tokio::test]
 async fn operations_have_unique_ids_summaries_tags_and_described_responses() {
     let document = serde_json::to_value(fithub_api::openapi()).expect("json");

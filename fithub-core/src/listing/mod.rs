@@ -166,6 +166,8 @@ impl ListSpec {
             Some(raw) => {
                 match crate::input::parse_integer(&serde_json::Value::String(raw.into())) {
                     Some(size) if size >= 1 => size.min(i64::from(MAX_PAGE_SIZE)) as u32,
+                    // Beyond 64 bits, yet a positive integer: more than the most, like `500`.
+                    None if is_positive_integer(raw) => MAX_PAGE_SIZE,
                     _ => {
                         error("page_size", "A valid integer is required.".to_owned());
                         DEFAULT_PAGE_SIZE
@@ -394,6 +396,14 @@ impl ListSpec {
             .push(self.id)
             .push(if first_descending { " DESC" } else { " ASC" });
     }
+}
+
+/// Whether `raw` is decimal digits naming more than zero, however many.
+fn is_positive_integer(raw: &str) -> bool {
+    let digits = raw.trim().strip_prefix('+').unwrap_or(raw.trim());
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && digits.bytes().any(|b| b != b'0')
 }
 
 #[cfg(test)]

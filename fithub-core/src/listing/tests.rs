@@ -95,8 +95,16 @@ fn an_id_beyond_64_bits_matches_nothing() {
 
 #[test]
 fn page_size_is_capped_and_pages_must_be_positive() {
-    let params = SPEC.parse(&query(&[("page_size", "500")])).expect("valid");
-    assert_eq!(params.page_size, MAX_PAGE_SIZE);
+    for size in ["500", "37939196721067524096"] {
+        let params = SPEC.parse(&query(&[("page_size", size)])).expect(size);
+        assert_eq!(params.page_size, MAX_PAGE_SIZE);
+    }
+    for size in ["-37939196721067524096", "000000000000000000000", "1e30"] {
+        assert!(
+            SPEC.parse(&query(&[("page_size", size)])).is_err(),
+            "{size}"
+        );
+    }
     for page in ["0", "-1", "two", "1.5"] {
         assert!(
             matches!(

@@ -48,8 +48,8 @@ pub struct LatestQuery {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only
 pub struct MetricQuery {
-    /// Required.
-    metric: Option<String>,
+    #[param(min_length = 1)]
+    metric: String,
 }
 
 #[derive(IntoParams)]
@@ -62,7 +62,8 @@ pub struct TrendQuery {
     #[param(minimum = -3650, maximum = 3650)]
     days: Option<i64>,
     /// `day`, `week` (from Monday) or `month`: one point per bucket with measurements, with the
-    /// mean, least and greatest value and their count.
+    /// mean, least and greatest value and their count. Empty or absent: every measurement.
+    #[param(pattern = "^(day|week|month)?$")]
     bucket: Option<String>,
 }
 

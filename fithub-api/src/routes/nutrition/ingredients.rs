@@ -16,7 +16,7 @@ use crate::routes::schemas::{ActionError, Detail};
 pub struct SearchQuery {
     /// Found in the name or description.
     #[param(min_length = 2)]
-    q: Option<String>,
+    q: String,
 }
 
 /// Autocomplete: up to 10 visible ingredients whose name or description contains `q`.
