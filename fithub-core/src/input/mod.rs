@@ -19,6 +19,7 @@ mod reader;
 
 pub use crate::error::NON_FIELD;
 pub use form::{Field, Form, Kind};
+pub(crate) use parse::is_integer_shaped;
 use parse::*;
 pub use parse::{parse_boolean, parse_boolean_text, parse_integer};
 use query::has_nul;

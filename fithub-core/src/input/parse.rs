@@ -160,7 +160,7 @@ pub(super) fn parse_reference(value: &Value, style: RefStyle) -> std::result::Re
     }
 }
 
-pub(super) fn is_integer_shaped(text: &str) -> bool {
+pub(crate) fn is_integer_shaped(text: &str) -> bool {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }

@@ -12,7 +12,7 @@ use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use crate::calendar::Zone;
 use crate::db::{Connection, Database, Dialect, Query, Record, contains_pattern};
 use crate::error::{Error, FieldErrors, Result};
-use crate::input::query_value;
+use crate::input::{is_integer_shaped, query_value};
 
 use filters::Condition;
 pub use filters::{Filter, FilterKind, timestamp_ranges};
@@ -166,8 +166,10 @@ impl ListSpec {
             Some(raw) => {
                 match crate::input::parse_integer(&serde_json::Value::String(raw.into())) {
                     Some(size) if size >= 1 => size.min(i64::from(MAX_PAGE_SIZE)) as u32,
-                    // Beyond 64 bits, yet a positive integer: more than the most, like `500`.
-                    None if is_positive_integer(raw) => MAX_PAGE_SIZE,
+                    // Digits beyond 64 bits, not negative: more than the most, like `500`.
+                    None if is_integer_shaped(raw.trim()) && !raw.trim().starts_with('-') => {
+                        MAX_PAGE_SIZE
+                    }
                     _ => {
                         error("page_size", "A valid integer is required.".to_owned());
                         DEFAULT_PAGE_SIZE
@@ -396,14 +398,6 @@ impl ListSpec {
             .push(self.id)
             .push(if first_descending { " DESC" } else { " ASC" });
     }
-}
-
-/// Whether `raw` is decimal digits naming more than zero, however many.
-fn is_positive_integer(raw: &str) -> bool {
-    let digits = raw.trim().strip_prefix('+').unwrap_or(raw.trim());
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && digits.bytes().any(|b| b != b'0')
 }
 
 #[cfg(test)]
