@@ -367,6 +367,16 @@ async fn required_query_parameters_and_the_bucket_pattern_follow_the_core() {
     let bucket = parameter("/api/goals/measurements/trends/", "bucket");
     let values = fithub_core::calendar::Bucket::VALUES.join("|");
     assert_eq!(bucket["schema"]["pattern"], format!("^({values})?$"));
+    // An unknown type is no error but an empty list, so these filters must not promise an enum.
+    for path in [
+        "/api/goals/goals/by_type/",
+        "/api/nutrition/preferences/by_type/",
+    ] {
+        let kind = parameter(path, "type");
+        assert_eq!(kind["schema"]["type"], "string", "{path}: {kind}");
+        assert!(kind["schema"].get("enum").is_none(), "{path}: {kind}");
+        assert!(kind["schema"].get("$ref").is_none(), "{path}: {kind}");
+    }
 }
 
 #[tokio::test]

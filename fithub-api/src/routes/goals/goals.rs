@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use fithub_core::goals::{self, Goal, GoalProgress, GoalType};
+use fithub_core::goals::{self, Goal, GoalProgress};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,9 +22,10 @@ pub struct GoalStatus {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only
 pub struct TypeQuery {
-    /// A goal type; without it, every goal.
-    #[param(rename = "type")]
-    goal_type: Option<GoalType>,
+    /// A goal type (one of `GoalType`'s values); without it, every goal. Any other value is no
+    /// error and matches no goal, so the document states no enumeration here.
+    #[param(rename = "type", example = "weight_loss")]
+    goal_type: Option<String>,
 }
 
 /// Make this the caller's only active goal.

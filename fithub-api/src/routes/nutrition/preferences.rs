@@ -14,8 +14,9 @@ use crate::routes::schemas::Detail;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only
 pub struct TypeQuery {
-    /// A preference type; without it, every preference.
-    #[param(rename = "type")]
+    /// A preference type (one of `PreferenceType`'s values); without it, every preference. Any
+    /// other value is no error and matches no preference, so the document states no enumeration.
+    #[param(rename = "type", example = "love")]
     preference_type: Option<String>,
 }
 
