@@ -7,6 +7,7 @@ use fithub_core::accounts::{Auth, Passwords};
 use fithub_core::config::{Secret, dev_secret};
 use fithub_core::db::migrations;
 use fithub_core::db::{Backend, PoolSettings};
+use fithub_core::nutrition::KeptDiaries;
 use fithub_core::ratelimit::RateLimiter;
 use fithub_core::{Config, Database, Error, Result};
 
@@ -18,6 +19,8 @@ pub struct App {
     /// Token signing, password hashing and the users authenticated recently. Shared, not
     /// copied: every request clones the `App`, and `Auth` holds the signing keys.
     pub auth: Arc<Auth>,
+    /// The diaries answered recently, kept while they are current.
+    pub diaries: Arc<KeptDiaries>,
 }
 
 impl App {
@@ -26,10 +29,12 @@ impl App {
     pub fn new(config: Config, db: Database, jwt_secret: Secret) -> App {
         let auth = Auth::new(&jwt_secret, &config, Passwords::for_this_machine())
             .remembering_users(&db, Duration::from_secs(config.auth_cache_secs));
+        let diaries = KeptDiaries::new(config.diary_cache_mib.saturating_mul(1024 * 1024));
         App {
             config: Arc::new(config),
             db,
             auth: Arc::new(auth),
+            diaries: Arc::new(diaries),
         }
     }
 

@@ -30,8 +30,16 @@ pub async fn etags(request: Request, next: Next) -> Response {
     if response.status() != StatusCode::OK || !is_json(&response) {
         return response;
     }
-    // The profile's PATCH answers an envelope, tagged by its handler with the profile's tag.
-    if response.headers().contains_key(header::ETAG) {
+    // Tagged by its handler: the profile's PATCH (an envelope, with the profile's tag) and the
+    // diary (its kept JSON's tag).
+    if let Some(tag) = response.headers().get(header::ETAG) {
+        let tag = tag.to_str().ok().and_then(ETag::parse);
+        if reading
+            && let (Some(tags), Some(tag)) = (if_none_match, tag)
+            && tags.contain_weakly(&tag)
+        {
+            return not_modified(response.headers()[header::ETAG].clone());
+        }
         return response;
     }
     let (mut parts, body) = response.into_parts();

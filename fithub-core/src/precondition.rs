@@ -29,6 +29,12 @@ impl ETag {
         Ok(ETag::of_json(&bytes))
     }
 
+    /// A strong tag as it travels (`"…"`); `None` for a weak or malformed one.
+    pub fn parse(text: &str) -> Option<ETag> {
+        let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+        (!inner.contains('"')).then(|| ETag(text.to_owned()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

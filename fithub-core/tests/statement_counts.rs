@@ -11,7 +11,7 @@ use fithub_core::audit::Origin;
 use fithub_core::collection::Collection;
 use fithub_core::datetime::Timestamp;
 use fithub_core::db::{PoolSettings, query};
-use fithub_core::nutrition::{diary, records_summary};
+use fithub_core::nutrition::{KeptDiaries, diary, diary_json, records_summary};
 use fithub_core::testing::TestDatabase;
 use fithub_core::{goals, measurements};
 use time::Duration;
@@ -66,6 +66,27 @@ async fn statements_of_one_diary(db: &Database, user: &User, days: i64) -> (usiz
     let diary = diary(db, user, Some(&start), None).await.expect("diary");
     assert_eq!(diary.days.len() as i64, days);
     let records = diary.days.iter().map(|day| day.record_count).sum();
+    (STATEMENTS.load(Ordering::SeqCst) - before, records)
+}
+
+/// Statements run by a year's diary as JSON through `kept`, with its number of records.
+async fn statements_of_one_kept_diary(
+    db: &Database,
+    kept: &KeptDiaries,
+    user: &User,
+) -> (usize, i64) {
+    let today = user.time_zone.today();
+    let start = fithub_core::datetime::format_date(today - Duration::days(365));
+    let before = STATEMENTS.load(Ordering::SeqCst);
+    let answer = diary_json(db, kept, user, Some(&start), None)
+        .await
+        .expect("diary");
+    let diary: serde_json::Value = serde_json::from_slice(&answer.body).expect("json");
+    let days = diary["days"].as_array().expect("days");
+    let records = days
+        .iter()
+        .map(|day| day["record_count"].as_i64().unwrap_or(0))
+        .sum();
     (STATEMENTS.load(Ordering::SeqCst) - before, records)
 }
 
@@ -210,6 +231,20 @@ async fn statement_counts_do_not_grow_with_the_data() {
         add_records(db, &user, meal, 500, 1500).await;
         let (after, records) = statements_of_one_diary(db, &user, 366).await;
         assert_eq!((after, records), (2, 1500), "{:?}", test.backend());
+
+        // A kept diary: the version and the diary's two statements; then, unchanged, the version
+        // alone; and after records written by plain SQL (the triggers count them), all three.
+        let kept = KeptDiaries::new(1024 * 1024);
+        let first = statements_of_one_kept_diary(db, &kept, &user).await;
+        let again = statements_of_one_kept_diary(db, &kept, &user).await;
+        add_records(db, &user, meal, 1500, 1510).await;
+        let changed = statements_of_one_kept_diary(db, &kept, &user).await;
+        assert_eq!(
+            [first, again, changed],
+            [(3, 1500), (1, 1500), (3, 1510)],
+            "{:?}",
+            test.backend()
+        );
 
         // Measurements: a week of them, then two years.
         let goal: uuid::Uuid = uuid::Uuid::new_v4();

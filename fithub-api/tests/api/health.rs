@@ -92,7 +92,7 @@ async fn not_ready_while_migrations_are_pending() {
     assert_eq!(body["checks"]["database"], "ok");
     assert_eq!(
         body["checks"]["migrations"],
-        "V1 pending, V2 pending, V3 pending, V4 pending, V5 pending, V6 pending, V7 pending, V8 pending"
+        "V1 pending, V2 pending, V3 pending, V4 pending, V5 pending, V6 pending, V7 pending, V8 pending, V9 pending"
     );
 
     migrations::migrate(database.database())

@@ -9,14 +9,14 @@ fn check_exits_3_while_pending_and_0_once_applied() {
     assert_exit(&check, 3);
     assert_eq!(
         stdout(&check),
-        "Pending V1__initial_schema\nPending V2__ingredient_search\nPending V3__ingredient_search_trigrams\nPending V4__user_change_notifications\nPending V5__idempotency_keys\nPending V6__browser_sessions\nPending V7__user_time_zones\nPending V8__audit_partitions\n"
+        "Pending V1__initial_schema\nPending V2__ingredient_search\nPending V3__ingredient_search_trigrams\nPending V4__user_change_notifications\nPending V5__idempotency_keys\nPending V6__browser_sessions\nPending V7__user_time_zones\nPending V8__audit_partitions\nPending V9__diary_versions\n"
     );
 
     let apply = fithub(dir.path(), &["migrate"], &[]);
     assert_exit(&apply, 0);
     assert_eq!(
         stdout(&apply),
-        "Applied V1__initial_schema\nApplied V2__ingredient_search\nApplied V3__ingredient_search_trigrams\nApplied V4__user_change_notifications\nApplied V5__idempotency_keys\nApplied V6__browser_sessions\nApplied V7__user_time_zones\nApplied V8__audit_partitions\n"
+        "Applied V1__initial_schema\nApplied V2__ingredient_search\nApplied V3__ingredient_search_trigrams\nApplied V4__user_change_notifications\nApplied V5__idempotency_keys\nApplied V6__browser_sessions\nApplied V7__user_time_zones\nApplied V8__audit_partitions\nApplied V9__diary_versions\n"
     );
     assert!(
         dir.path().join("fithub.db").exists(),
@@ -133,7 +133,7 @@ async fn four_concurrent_runs_on_postgres_apply_each_migration_once() {
         .fetch_one(pool.primary())
         .await
         .expect("count");
-    assert_eq!(rows, 8, "V1 to V8, once each");
+    assert_eq!(rows, 9, "V1 to V9, once each");
 }
 
 /// Through PgBouncer in transaction mode (issue 20): migrating works, and so do the commands

@@ -94,6 +94,10 @@ pub struct Config {
     /// lookup, in seconds (0: look up every request). Changes reach every replica at once by
     /// LISTEN/NOTIFY; this only bounds an entry's life.
     pub auth_cache_secs: u64,
+    /// Memory for the diaries answered recently, in MiB: the same diary is answered again
+    /// without reading it while nothing it shows has changed (README, "Time zones and the
+    /// diary"). `0` reads every diary afresh.
+    pub diary_cache_mib: u64,
     /// Apply pending migrations at API start on PostgreSQL too (SQLite always does).
     pub auto_migrate: bool,
     /// Origins allowed by CORS: `*` or a comma-separated list.
@@ -164,6 +168,7 @@ impl Default for Config {
             jwt_access_lifetime_minutes: 60,
             jwt_refresh_lifetime_days: 7,
             auth_cache_secs: 60,
+            diary_cache_mib: 32,
             auto_migrate: false,
             cors_allowed_origins: vec!["*".to_owned()],
             log_format: LogFormat::Auto,

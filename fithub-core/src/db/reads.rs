@@ -79,7 +79,14 @@ pub(super) fn wrote() {
     });
 }
 
+/// Sends the request's remaining reads to the primary, without counting as a write: for reads
+/// that must see at least what an earlier read of the request saw. One server's replay only moves
+/// forward; two replicas taken in turn need not agree.
+pub(crate) fn read_from_primary() {
+    let _ = REQUEST.try_with(|reads| reads.floor.set(None));
+}
+
 /// The position a replica must have replayed to serve the current read, if one may.
-pub(super) fn replica_floor() -> Option<u64> {
+pub(crate) fn replica_floor() -> Option<u64> {
     REQUEST.try_with(|reads| reads.floor.get()).ok().flatten()
 }

@@ -142,8 +142,13 @@ pub async fn diary(
     start: Option<&str>,
     end: Option<&str>,
 ) -> Result<Diary> {
+    let (start, end) = range(start, end, user.time_zone.today())?;
+    diary_of(db, user, start, end).await
+}
+
+/// The diary of the local dates `start` to `end`, read now.
+async fn diary_of(db: &Database, user: &User, start: Date, end: Date) -> Result<Diary> {
     let zone = &user.time_zone;
-    let (start, end) = range(start, end, zone.today())?;
     let spans = zone.spans(start, end, Bucket::Day);
     let window = zone.window(start, end);
     let mut sql = Query::builder().bind(user.id);
@@ -276,6 +281,9 @@ impl Nutrients {
 }
 
 mod csv;
+mod kept;
+
+pub use kept::{DiaryJson, KeptDiaries, diary_json};
 
 #[cfg(test)]
 mod tests;

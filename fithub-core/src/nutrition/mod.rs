@@ -19,7 +19,10 @@ mod summary;
 use serde::{Serialize, Serializer};
 
 pub use categories::{Categories, Category};
-pub use diary::{Diary, DiaryDay, DiaryDiet, MAX_DIARY_DAYS, Nutrients, diary};
+pub use diary::{
+    Diary, DiaryDay, DiaryDiet, DiaryJson, KeptDiaries, MAX_DIARY_DAYS, Nutrients, diary,
+    diary_json,
+};
 pub use diets::{Diet, Diets, activate_diet, active_diet};
 pub use ingredient_search::search_ingredients;
 pub use ingredients::{Ingredient, IngredientSearchItem, Ingredients, personal_ingredients};

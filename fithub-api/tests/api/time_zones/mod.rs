@@ -7,6 +7,7 @@
 mod days;
 mod diary;
 mod filters;
+mod kept_diary;
 mod profile;
 
 use axum::http::{Method, StatusCode};
