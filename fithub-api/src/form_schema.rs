@@ -43,7 +43,7 @@ fn property(field: &Field) -> Schema {
         Kind::Date => typed(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
             .pattern(Some(r"^\d{4}-\d{2}-\d{2}$")),
-        Kind::Time => typed(Type::String).pattern(Some(r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")),
+        Kind::Time => typed(Type::String).pattern(Some(fithub_core::datetime::TIME_PATTERN)),
         Kind::Timestamp => {
             typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
         }

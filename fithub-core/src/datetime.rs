@@ -162,6 +162,10 @@ pub fn format_date(date: Date) -> String {
     date.format(DATE_FORMAT).unwrap_or_default()
 }
 
+/// What [`parse_time`] accepts, as the OpenAPI document states it (a regular expression), for
+/// fractions of up to six digits: a real time of day, never `24:00` or `72:68`.
+pub const TIME_PATTERN: &str = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$";
+
 /// `hh:mm`, `hh:mm:ss` or `hh:mm:ss.f…` (up to six digits kept).
 pub fn parse_time(text: &str) -> Option<Time> {
     let (clock, fraction) = match text.split_once('.') {
@@ -347,6 +351,36 @@ impl<'r> Decode<'r, Sqlite> for Timestamp {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_documented_time_pattern_is_what_parse_time_accepts() {
+        let pattern = regex::Regex::new(super::TIME_PATTERN).expect("a regular expression");
+        for text in [
+            "00:00",
+            "07:30",
+            "23:59",
+            "23:59:59",
+            "12:30:00.5",
+            "12:30:00.123456",
+            "24:00",
+            "72:68:20",
+            "12:60",
+            "12:30:60",
+            "7:30",
+            "12:30:00.",
+            "12:30.5",
+            "12:30:",
+            "1230",
+            "12:30:00Z",
+            "",
+        ] {
+            assert_eq!(
+                pattern.is_match(text),
+                super::parse_time(text).is_some(),
+                "{text:?}"
+            );
+        }
+    }
+
     use super::*;
     use time::macros::{date, datetime, time};
 
