@@ -96,7 +96,7 @@ pub async fn diary_json(
 ) -> Result<Arc<DiaryJson>> {
     let (start, end) = range(start, end, user.time_zone.today())?;
     let Some(answers) = &kept.answers else {
-        return Ok(Arc::new(render(db, user, start, end).await?));
+        return render(db, user, start, end).await.map(Arc::new);
     };
     let key = |versions| Key {
         user: user.id,
@@ -106,26 +106,25 @@ pub async fn diary_json(
         start,
         end,
     };
+    let kept_under = |versions: Option<Versions>| versions.and_then(|v| answers.get(&key(v)));
     let may_be_stale = reads::replica_floor().is_some();
-    // No version row (a user added while migration V9 ran, say): nothing is kept.
-    let Some(mut versions) = versions_of(db, user).await? else {
-        return Ok(Arc::new(render(db, user, start, end).await?));
-    };
-    if let Some(answer) = answers.get(&key(versions)) {
+    let mut versions = versions_of(db, user).await?;
+    if let Some(answer) = kept_under(versions) {
         return Ok(answer);
     }
-    if may_be_stale {
+    if may_be_stale && versions.is_some() {
         reads::read_from_primary();
-        let Some(current) = versions_of(db, user).await? else {
-            return Ok(Arc::new(render(db, user, start, end).await?));
-        };
-        versions = current;
-        if let Some(answer) = answers.get(&key(versions)) {
+        versions = versions_of(db, user).await?;
+        if let Some(answer) = kept_under(versions) {
             return Ok(answer);
         }
     }
     let answer = Arc::new(render(db, user, start, end).await?);
-    answers.insert(key(versions), Arc::clone(&answer));
+    // Without a version row (V9 gives every user one; only SQL by hand takes it away), nothing
+    // is kept.
+    if let Some(versions) = versions {
+        answers.insert(key(versions), Arc::clone(&answer));
+    }
     Ok(answer)
 }
 
