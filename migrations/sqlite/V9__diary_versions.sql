@@ -68,19 +68,13 @@ END;
 
 -- An ingredient's nutrients changed: the catalogue's version for a catalogue ingredient (before
 -- or after the change), its owner's for a personal one.
-CREATE TRIGGER ingredients_catalogue_version AFTER UPDATE ON ingredients
-    WHEN (OLD.calories IS NOT NEW.calories OR OLD.proteins IS NOT NEW.proteins
-          OR OLD.fats IS NOT NEW.fats OR OLD.carbs IS NOT NEW.carbs
-          OR OLD.is_personal IS NOT NEW.is_personal OR OLD.created_by IS NOT NEW.created_by)
-      AND (NOT OLD.is_personal OR NOT NEW.is_personal)
+CREATE TRIGGER ingredients_diary_versions AFTER UPDATE ON ingredients
+    WHEN OLD.calories IS NOT NEW.calories OR OLD.proteins IS NOT NEW.proteins
+      OR OLD.fats IS NOT NEW.fats OR OLD.carbs IS NOT NEW.carbs
+      OR OLD.is_personal IS NOT NEW.is_personal OR OLD.created_by IS NOT NEW.created_by
 BEGIN
-    UPDATE catalogue_versions SET version = random();
-END;
-CREATE TRIGGER ingredients_owner_version AFTER UPDATE ON ingredients
-    WHEN (OLD.calories IS NOT NEW.calories OR OLD.proteins IS NOT NEW.proteins
-          OR OLD.fats IS NOT NEW.fats OR OLD.carbs IS NOT NEW.carbs
-          OR OLD.is_personal IS NOT NEW.is_personal OR OLD.created_by IS NOT NEW.created_by)
-      AND (OLD.is_personal OR NEW.is_personal)
-BEGIN
-    UPDATE diary_versions SET version = random() WHERE user_id IN (OLD.created_by, NEW.created_by);
+    UPDATE catalogue_versions SET version = random()
+        WHERE NOT OLD.is_personal OR NOT NEW.is_personal;
+    UPDATE diary_versions SET version = random()
+        WHERE (OLD.is_personal OR NEW.is_personal) AND user_id IN (OLD.created_by, NEW.created_by);
 END;
