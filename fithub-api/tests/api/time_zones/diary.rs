@@ -10,7 +10,7 @@ use crate::nutrition::{created, get, send};
 
 const DIARY: &str = "/api/nutrition/diary/";
 
-async fn diet(app: &TestApp, user: &Session, body: Value) -> i64 {
+pub(super) async fn diet(app: &TestApp, user: &Session, body: Value) -> i64 {
     let mut full = json!({
         "day_proteins_g": 160, "day_fats_g": 70, "day_carbohydrates_g": 300,
         "day_calories_kcal": 2500,

@@ -6,9 +6,12 @@ use fithub_core::db::{Transaction, query};
 use fithub_core::testing::TestDatabase;
 use serde_json::{Value, json};
 
+use super::diary::diet;
 use super::move_to;
 use crate::helpers::{Session, TestApp};
-use crate::nutrition::{created, get, make_staff, public_ingredient, send};
+use crate::nutrition::{
+    created, get, make_staff, meal, personal_ingredient, public_ingredient, send,
+};
 
 const ONE_DAY: &str = "/api/nutrition/diary/?start=2025-03-01&end=2025-03-01";
 
@@ -70,36 +73,14 @@ async fn a_kept_diary_follows_every_change_it_shows() {
         );
 
         // A diet, a meal of a catalogue ingredient, a record of the meal.
-        let diet =
-            created(&app, &ada, "/api/nutrition/diets/", diet_from_february()).await["id"].clone();
+        let diet = cut(&app, &ada).await;
         assert_eq!(
             day(&app, &ada).await,
             expected("UTC", json!("Cut"), 600.0, 1)
         );
-        let meal = created(
-            &app,
-            &ada,
-            "/api/nutrition/meals/",
-            json!({"name": "Oats", "diet_id": diet}),
-        )
-        .await["id"]
-            .clone();
+        let meal = meal(&app, &ada, diet, "Oats").await;
         let oats = public_ingredient(&app, "Rolled oats", [379.0, 13.0, 7.0, 68.0]).await;
-        let portion = created(
-            &app,
-            &ada,
-            "/api/nutrition/meal-ingredients/",
-            json!({"meal": meal, "ingredient_id": oats, "quantity": 100, "unit": "g"}),
-        )
-        .await["id"]
-            .clone();
-        created(
-            &app,
-            &ada,
-            "/api/nutrition/records/",
-            json!({"meal_id": meal, "timestamp": "2025-03-01T13:00:00Z"}),
-        )
-        .await;
+        let portion = eaten(&app, &ada, meal, oats, 100.0, "2025-03-01T13:00:00Z").await;
         assert_eq!(
             day(&app, &ada).await,
             expected("UTC", json!("Cut"), 979.0, 2)
@@ -250,33 +231,9 @@ async fn a_kept_diary_is_one_users_and_revalidates_with_its_tag() {
 async fn a_personal_ingredient_changes_its_owners_kept_diary() {
     for app in TestApp::all().await {
         let ada = app.register("ada").await;
-        let diet =
-            created(&app, &ada, "/api/nutrition/diets/", diet_from_february()).await["id"].clone();
-        let meal = created(
-            &app,
-            &ada,
-            "/api/nutrition/meals/",
-            json!({"name": "Tea", "diet_id": diet}),
-        )
-        .await["id"]
-            .clone();
-        let honey =
-            crate::nutrition::personal_ingredient(&app, &ada, "Honey", [300.0, 0.0, 0.0, 80.0])
-                .await;
-        created(
-            &app,
-            &ada,
-            "/api/nutrition/meal-ingredients/",
-            json!({"meal": meal, "ingredient_id": honey, "quantity": 10, "unit": "g"}),
-        )
-        .await;
-        created(
-            &app,
-            &ada,
-            "/api/nutrition/records/",
-            json!({"meal_id": meal, "timestamp": "2025-03-01T09:00:00Z"}),
-        )
-        .await;
+        let meal = meal(&app, &ada, cut(&app, &ada).await, "Tea").await;
+        let honey = personal_ingredient(&app, &ada, "Honey", [300.0, 0.0, 0.0, 80.0]).await;
+        eaten(&app, &ada, meal, honey, 10.0, "2025-03-01T09:00:00Z").await;
         assert_eq!(
             day(&app, &ada).await,
             expected("UTC", json!("Cut"), 30.0, 1)
@@ -298,9 +255,35 @@ async fn a_personal_ingredient_changes_its_owners_kept_diary() {
     }
 }
 
-fn diet_from_february() -> Value {
-    json!({"name": "Cut", "start_date": "2025-02-01", "day_proteins_g": 160, "day_fats_g": 70,
-           "day_carbohydrates_g": 300, "day_calories_kcal": 2500})
+/// Ada's diet "Cut", in effect since 1 February 2025.
+async fn cut(app: &TestApp, ada: &Session) -> i64 {
+    diet(app, ada, json!({"name": "Cut", "start_date": "2025-02-01"})).await
+}
+
+/// `grams` of `ingredient` in `meal`, and a record of the meal at `at`: the meal ingredient's id.
+async fn eaten(
+    app: &TestApp,
+    ada: &Session,
+    meal: i64,
+    ingredient: i64,
+    grams: f64,
+    at: &str,
+) -> i64 {
+    let portion = created(
+        app,
+        ada,
+        "/api/nutrition/meal-ingredients/",
+        json!({"meal": meal, "ingredient_id": ingredient, "quantity": grams, "unit": "g"}),
+    )
+    .await;
+    created(
+        app,
+        ada,
+        "/api/nutrition/records/",
+        json!({"meal_id": meal, "timestamp": at}),
+    )
+    .await;
+    portion["id"].as_i64().expect("id")
 }
 
 /// PostgreSQL lets a catalogue edit and a meal that takes up the ingredient run at once (neither
@@ -314,16 +297,7 @@ async fn a_catalogue_edit_committed_after_a_read_reaches_the_kept_diary() {
     };
     let app = TestApp::on(database).await;
     let ada = app.register("ada").await;
-    let diet =
-        created(&app, &ada, "/api/nutrition/diets/", diet_from_february()).await["id"].clone();
-    let meal = created(
-        &app,
-        &ada,
-        "/api/nutrition/meals/",
-        json!({"name": "Oats", "diet_id": diet}),
-    )
-    .await["id"]
-        .clone();
+    let meal = meal(&app, &ada, cut(&app, &ada).await, "Oats").await;
     let oats = public_ingredient(&app, "Rolled oats", [379.0, 13.0, 7.0, 68.0]).await;
 
     let mut edit = Transaction::begin(app.db()).await.expect("begin");
@@ -332,20 +306,7 @@ async fn a_catalogue_edit_committed_after_a_read_reaches_the_kept_diary() {
         .execute(&mut edit)
         .await
         .expect("the catalogue edit");
-    created(
-        &app,
-        &ada,
-        "/api/nutrition/meal-ingredients/",
-        json!({"meal": meal, "ingredient_id": oats, "quantity": 100, "unit": "g"}),
-    )
-    .await;
-    created(
-        &app,
-        &ada,
-        "/api/nutrition/records/",
-        json!({"meal_id": meal, "timestamp": "2025-03-01T13:00:00Z"}),
-    )
-    .await;
+    eaten(&app, &ada, meal, oats, 100.0, "2025-03-01T13:00:00Z").await;
     assert_eq!(
         day(&app, &ada).await,
         expected("UTC", json!("Cut"), 379.0, 1)
