@@ -19,40 +19,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-ADMIN_URL="${FITHUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 DB=fithub_bench_audit
-# The same server, user and parameters (?sslmode=...), the bench's database.
-admin_base="${ADMIN_URL%%\?*}"
-DB_URL="${admin_base%/*}/$DB${ADMIN_URL#"$admin_base"}"
-FITHUB_BIN="$(realpath -m "${FITHUB_BIN:-target/debug/fithub}")"
 ROWS="${ROWS:-1000000}"
 DAYS="${DAYS:-800}"
 RETENTION_DAYS="${RETENTION_DAYS:-}"
-
-[ -x "$FITHUB_BIN" ] || {
-  echo "no fithub binary at $FITHUB_BIN: build it (cargo build -p fithub-cli --bin fithub) or set FITHUB_BIN" >&2
-  exit 1
-}
-# (Without the notices: "does not exist, skipping" and the like.)
-admin() { psql -X -q -At -v ON_ERROR_STOP=1 "$ADMIN_URL" -c 'SET client_min_messages = warning' "$@"; }
-bench() { psql -X -q -At -v ON_ERROR_STOP=1 "$DB_URL" -c 'SET client_min_messages = warning' "$@"; }
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
-# fithub runs in an empty directory (no fithub.toml of the checkout's) with the database given
-# explicitly; without RETENTION_DAYS its built-in retention applies, not the environment's.
-work=$(mktemp -d)
-fithub() { (cd "$work" && env -u FITHUB_AUDIT_RETENTION_DAYS -u DATABASE_URL "$FITHUB_BIN" --database-url "$DB_URL" "$@"); }
-
-cleanup() {
-  rm -rf "$work"
-  if [ "${KEEP:-}" = 1 ]; then
-    echo "kept database $DB ($DB_URL)"
-  else
-    admin -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-  fi
-}
-admin -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-trap cleanup EXIT
+# Without RETENTION_DAYS, fithub's built-in retention applies, not the environment's.
+source scripts/bench/scratch_db.sh
 
 started=$(now)
 fithub migrate > /dev/null

@@ -9,41 +9,23 @@
 #
 # It creates a fresh database (fithub_bench_versions, on the server of FITHUB_TEST_DATABASE_URL
 # or the local one), migrates it with the fithub binary (FITHUB_BIN, default
-# target/release/fithub), creates one user, measures and drops the database. About a minute;
-# nothing here asserts a figure. SECONDS_EACH and CLIENTS change the shape.
+# target/release/fithub), creates a user per client, measures and drops the database (KEEP=1
+# keeps it). About two minutes; nothing here asserts a figure. SECONDS_EACH and CLIENTS change
+# the shape.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-ADMIN_URL="${FITHUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 DB=fithub_bench_versions
-admin_base="${ADMIN_URL%%\?*}"
-DB_URL="${admin_base%/*}/$DB${ADMIN_URL#"$admin_base"}"
-FITHUB_BIN="$(realpath -m "${FITHUB_BIN:-target/release/fithub}")"
+FITHUB_BIN="${FITHUB_BIN:-target/release/fithub}"
 SECONDS_EACH="${SECONDS_EACH:-10}"
 CLIENTS="${CLIENTS:-32}"
+source scripts/bench/scratch_db.sh
 
-[ -x "$FITHUB_BIN" ] || {
-  echo "no fithub binary at $FITHUB_BIN: build it (cargo build --release -p fithub-cli) or set FITHUB_BIN" >&2
-  exit 1
-}
-admin() { psql -X -q -At -v ON_ERROR_STOP=1 "$ADMIN_URL" -c 'SET client_min_messages = warning' "$@"; }
-bench() { psql -X -q -At -v ON_ERROR_STOP=1 "$DB_URL" -c 'SET client_min_messages = warning' "$@"; }
-work=$(mktemp -d)
-cleanup() {
-  rm -rf "$work"
-  admin -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-}
-admin -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-trap cleanup EXIT
-(cd "$work" && env -u DATABASE_URL "$FITHUB_BIN" --database-url "$DB_URL" migrate > /dev/null)
-(cd "$work" && printf 'violet-Harbor-47-kite\n' | env -u DATABASE_URL "$FITHUB_BIN" \
-  --database-url "$DB_URL" user create --username bench \
-  --password-stdin > /dev/null)
-for i in $(seq 2 "$CLIENTS"); do
-  (cd "$work" && printf 'violet-Harbor-47-kite\n' | env -u DATABASE_URL "$FITHUB_BIN" \
-    --database-url "$DB_URL" user create --username "bench$i" --password-stdin > /dev/null)
+fithub migrate > /dev/null
+for i in $(seq 1 "$CLIENTS"); do
+  printf 'violet-Harbor-47-kite\n' | fithub user create --username "bench$i" --password-stdin > /dev/null
 done
-user=$(bench -c "SELECT id FROM users WHERE username = 'bench'")
+user=$(bench -c "SELECT id FROM users WHERE username = 'bench1'")
 last=$(bench -c "SELECT max(id) FROM users")
 
 cat > "$work/insert.sql" <<SQL
