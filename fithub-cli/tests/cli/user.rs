@@ -177,6 +177,19 @@ async fn list_and_show_as_tables_and_json() {
                 .collect()
         };
         assert_eq!(names(&["user", "list", "--format", "json"]), ["ada", "bob"]);
+
+        // The table shows a time to the second in UTC; JSON keeps its full precision.
+        let listed = run(&database, &["user", "list", "--format", "json"]);
+        let joined = json(&listed)[0]["date_joined"]
+            .as_str()
+            .expect("date_joined")
+            .to_owned();
+        let second = joined[..19].replace('T', " ");
+        assert!(text.contains(&format!("{second}Z")), "{second}Z in\n{text}");
+        assert!(
+            !text.contains(&format!("{second}.")),
+            "no fraction in\n{text}"
+        );
         assert_eq!(
             names(&["user", "list", "--active", "--format", "json"]),
             ["ada"]
