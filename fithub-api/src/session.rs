@@ -181,7 +181,8 @@ impl Cookies {
         self
     }
 
-    /// A `csrftoken` on its own (`auth-status`).
+    /// A `csrftoken` on its own (`auth-status`), set again at every call so that it lives as long
+    /// as the browser keeps asking, as Django's does.
     pub fn csrf_token(mut self, token: &str) -> Cookies {
         self.add(
             CSRF_COOKIE,
@@ -189,12 +190,6 @@ impl Cookies {
             accounts::SESSION_LIFETIME.whole_seconds(),
             false,
         );
-        self.csrf_token = HeaderValue::from_str(token).ok();
-        self
-    }
-
-    /// The `X-CSRFToken` response header alone, for a browser whose cookie is right already.
-    pub fn announce_csrf_token(mut self, token: &str) -> Cookies {
         self.csrf_token = HeaderValue::from_str(token).ok();
         self
     }

@@ -274,9 +274,9 @@ pub async fn user_info(State(app): State<App>, request: WebRequest) -> Response 
     }
 }
 
-/// Whether anyone is signed in. Sets `csrftoken` when the browser lacks the right one, so that a
-/// page can send its first write, and sends the token in the `X-CSRFToken` header for pages on
-/// another host, which cannot read the cookie.
+/// Whether anyone is signed in. Sets `csrftoken` (the session's token, or the anonymous one the
+/// browser already has) so that a page can send its first write, and sends the token in the
+/// `X-CSRFToken` header for pages on another host, which cannot read the cookie.
 #[utoipa::path(get, path = "/auth/auth-status/", tag = TAG, operation_id = "auth_auth_status_retrieve",
     responses((status = 200, description = "Signed in or not", body = AuthStatus)))]
 pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Response {
@@ -301,16 +301,13 @@ pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Respons
         }),
         None => json!({"success": true, "is_authenticated": false, "user": null}),
     };
-    let cookies = Cookies::for_request(&request.0, &app);
-    let cookies = if present == Some(wanted.as_str()) {
-        cookies.announce_csrf_token(&wanted)
-    } else {
-        cookies.csrf_token(&wanted)
-    };
-    cookies.apply(Json(body).into_response())
+    Cookies::for_request(&request.0, &app)
+        .csrf_token(&wanted)
+        .apply(Json(body).into_response())
 }
 
-/// Change `email`, `first_name`, `last_name` (the rules of `PATCH /api/accounts/profile/`).
+/// Change `email`, `first_name`, `last_name`, `time_zone` (the rules of
+/// `PATCH /api/accounts/profile/`).
 #[utoipa::path(post, path = "/auth/update-profile/", tag = TAG, operation_id = "auth_update_profile_create", request_body = ProfileChanges,
     security(("session" = []), ("jwt" = []), ("api_token" = [])),
     responses(

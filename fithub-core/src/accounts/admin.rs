@@ -178,7 +178,7 @@ pub async fn reset_password(
     set_password(db, passwords, user.id, password, origin, entry).await
 }
 
-/// Ends every JWT and the API token of the user.
+/// Ends every JWT, the API token and every browser session of the user.
 pub async fn revoke_tokens(db: &Database, user: &User, origin: &Origin) -> Result<()> {
     let mut tx = Transaction::begin(db).await?;
     revocation::revoke_credentials(&mut tx, user.id).await?;

@@ -197,12 +197,65 @@ async fn sign_in_from_an_untrusted_origin_is_refused() {
                 "password_confirm": STRONG_PASSWORD}))
             .send()
             .await;
-        register.assert_status(StatusCode::FORBIDDEN);
+        assert_csrf_failure(
+            &register,
+            "Origin checking failed - https://evil.example does not match any trusted origins.",
+        );
         assert!(
             fithub_core::accounts::find_user(app.db(), "eve")
                 .await
                 .is_err()
         );
+    }
+}
+
+#[tokio::test]
+async fn logout_and_update_profile_are_writes_under_the_csrf_rules() {
+    for app in TestApp::all_with(config()).await {
+        let browser = app.sign_up("ada").await;
+        let mallory = json!({"first_name": "Mallory"});
+        let missing = app
+            .call(Method::POST, "/auth/update-profile/")
+            .cookies(&browser)
+            .json(&mallory)
+            .send()
+            .await;
+        assert_csrf_failure(&missing, "CSRF token missing.");
+        let wrong = app
+            .call(Method::POST, "/auth/update-profile/")
+            .cookies(&browser)
+            .header("x-csrftoken", &"0".repeat(64))
+            .json(&mallory)
+            .send()
+            .await;
+        assert_csrf_failure(&wrong, "CSRF token incorrect.");
+        let evil = app
+            .call(Method::POST, "/auth/update-profile/")
+            .browser(&browser)
+            .header("origin", EVIL)
+            .json(&mallory)
+            .send()
+            .await;
+        assert_csrf_failure(
+            &evil,
+            "Origin checking failed - https://evil.example does not match any trusted origins.",
+        );
+        let logout = app
+            .call(Method::POST, "/auth/logout/")
+            .cookies(&browser)
+            .send()
+            .await;
+        assert_csrf_failure(&logout, "CSRF token missing.");
+        assert!(logout.header("set-cookie").is_none(), "the cookie is kept");
+
+        // Nothing was written, and the session still works.
+        let info = app
+            .call(Method::GET, "/auth/user-info/")
+            .cookies(&browser)
+            .send()
+            .await;
+        info.assert_status(StatusCode::OK);
+        assert_eq!(info.json()["user"]["first_name"], "");
     }
 }
 

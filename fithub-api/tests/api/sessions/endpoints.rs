@@ -198,7 +198,15 @@ async fn login_is_rate_limited_like_the_other_logins() {
             )
             .await;
         limited.assert_status(StatusCode::TOO_MANY_REQUESTS);
-        assert!(limited.header("retry-after").is_some());
+        let retry_after = limited
+            .header("retry-after")
+            .expect("retry-after")
+            .to_owned();
+        assert_eq!(
+            limited.json(),
+            json!({"detail": format!(
+                "Request was throttled. Expected available in {retry_after} seconds.")})
+        );
     }
 }
 
@@ -293,9 +301,14 @@ async fn auth_status_says_who_and_sets_a_csrf_token() {
         assert_eq!(body["success"], true);
         assert_eq!(body["is_authenticated"], true);
         assert_eq!(body["user"]["username"], "ada");
-        assert!(
-            set_cookies(&status).is_empty(),
-            "the browser has the right token"
+        assert_eq!(
+            set_cookies(&status)
+                .iter()
+                .filter(|cookie| cookie.starts_with(&format!("csrftoken={};", browser.csrf_token)))
+                .count(),
+            1,
+            "the session's token, set again: {:?}",
+            set_cookies(&status)
         );
         assert_eq!(
             status.header("x-csrftoken"),
@@ -354,6 +367,10 @@ async fn update_profile_saves_or_answers_field_errors() {
             .post("/auth/update-profile/", json!({"first_name": "X"}))
             .await;
         anonymous.assert_status(StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            anonymous.json(),
+            json!({"detail": "Authentication credentials were not provided."})
+        );
     }
 }
 
@@ -384,20 +401,30 @@ async fn cookies_are_secure_behind_a_trusted_https_proxy_and_in_production_setti
             assert!(!cookie.contains("Secure"), "{cookie}");
         }
     }
+    // Forced by the setting, and production's default over plain HTTP.
     let forced = Config {
         session_cookie_secure: Some(true),
         ..test_config()
     };
-    for app in TestApp::all_with(forced).await {
-        let response = app
-            .post(
-                "/auth/register/",
-                json!({"username": "ada", "password": STRONG_PASSWORD,
+    let production = Config {
+        env: fithub_core::config::Environment::Production,
+        session_cookie_secure: None,
+        ..test_config()
+    };
+    for config in [forced, production] {
+        for app in TestApp::all_with(config).await {
+            let response = app
+                .post(
+                    "/auth/register/",
+                    json!({"username": "ada", "password": STRONG_PASSWORD,
                     "password_confirm": STRONG_PASSWORD}),
-            )
-            .await;
-        for cookie in set_cookies(&response) {
-            assert!(cookie.ends_with("; Secure"), "{cookie}");
+                )
+                .await;
+            let cookies = set_cookies(&response);
+            assert_eq!(cookies.len(), 2, "{cookies:?}");
+            for cookie in cookies {
+                assert!(cookie.ends_with("; Secure"), "{cookie}");
+            }
         }
     }
 }
