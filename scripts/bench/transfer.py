@@ -235,6 +235,8 @@ def main():
     )
     parser.add_argument("--fithub", default=str(ROOT / "target/release/fithub"))
     args = parser.parse_args()
+    # The commands run in a scratch folder: a relative path must not be read from there.
+    args.fithub = str(Path(args.fithub).resolve())
     if not Path(args.fithub).exists():
         sys.exit(f"{args.fithub} is missing: cargo build --release -p fithub-cli")
 

@@ -294,7 +294,7 @@ async fn a_tampered_archive_fails_clearly_and_leaves_0_rows() {
             assert_eq!(rows(&target).await, (0, 0), "nothing written");
         }
     }
-    // Cut short at a chunk boundary, the archive is refused too.
+    // Cut short (the last chunk lost in part), the archive is refused too.
     std::fs::write(
         dir.path().join("short.age"),
         &original[..original.len() - 1000],
@@ -307,5 +307,10 @@ async fn a_tampered_archive_fails_clearly_and_leaves_0_rows() {
         &["import", "short.age", "--identity", "key.txt"],
     );
     assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("the encrypted archive is damaged or was tampered with"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(rows(&target).await, (0, 0));
 }

@@ -5,7 +5,9 @@ use std::os::unix::fs::PermissionsExt;
 
 use fithub_core::testing::TestDatabase;
 
-use crate::helpers::{assert_exit, fithub, fithub_with_stdin, stderr, stdout};
+use crate::helpers::{
+    assert_exit, finish, fithub, fithub_on_terminal, fithub_with_stdin, stderr, stdout,
+};
 
 const PASSWORD: &str = "violet-Harbor-47-kite\n";
 
@@ -104,6 +106,31 @@ async fn export_to_a_gzip_file_and_import_it_elsewhere() {
         );
         assert!(said.contains("Skipped"), "{said}");
     }
+}
+
+#[tokio::test]
+async fn on_a_terminal_export_shows_its_total_and_the_time_left() {
+    let source = TestDatabase::sqlite_migrated().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    seed(&source, dir.path(), "ada");
+    seed(&source, dir.path(), "bob");
+    let session = fithub_on_terminal(
+        dir.path(),
+        &["export", "--output", "backup.jsonl"],
+        // A terminal that can redraw a line: console draws no bar on a dumb one.
+        &[("DATABASE_URL", source.url().expose()), ("TERM", "xterm")],
+    );
+    let (text, code) = finish(session);
+    assert_eq!(code, 0, "{text:?}");
+    // Counted first: the bar knows the total from its first frame.
+    assert!(
+        text.contains(" 2/2 records ") && text.contains("(ETA "),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("Exported 2 records to backup.jsonl"),
+        "{text:?}"
+    );
 }
 
 #[tokio::test]
