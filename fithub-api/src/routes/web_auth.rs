@@ -291,7 +291,7 @@ pub async fn auth_status(State(app): State<App>, request: WebRequest) -> Respons
         .and_then(|identity| identity.session.as_ref())
     {
         Some(session) => accounts::csrf_token(&app.auth, &session.key),
-        None => present.map_or_else(accounts::anonymous_csrf_token, str::to_owned),
+        None => accounts::anonymous_csrf_token(present),
     };
     let body: Value = match &identity {
         Some(identity) => json!({

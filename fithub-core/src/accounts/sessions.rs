@@ -218,9 +218,16 @@ pub fn csrf_token(auth: &Auth, key: &SessionKey) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// A CSRF token for a browser without a session (`auth-status`): random, replaced at sign-in.
-pub fn anonymous_csrf_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
+/// A CSRF token for a browser without a session (`auth-status`), replaced at sign-in: the one the
+/// browser has when it is shaped like ours (64 hex digits), else a new random one. So nothing else
+/// the browser sends is ever set back as a cookie.
+pub fn anonymous_csrf_token(present: Option<&str>) -> String {
+    match present {
+        Some(token) if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            token.to_owned()
+        }
+        _ => hex::encode(rand::random::<[u8; 32]>()),
+    }
 }
 
 /// Whether `presented` is the session's CSRF token, compared in constant time.
@@ -256,6 +263,21 @@ mod tests {
         assert!(csrf_token_matches(&auth, &one, &token));
         assert!(!csrf_token_matches(&auth, &other, &token));
         assert!(!csrf_token_matches(&auth, &one, &token[..63]));
-        assert!(!csrf_token_matches(&auth, &one, &anonymous_csrf_token()));
+        assert!(!csrf_token_matches(
+            &auth,
+            &one,
+            &anonymous_csrf_token(None)
+        ));
+    }
+
+    #[test]
+    fn an_anonymous_token_is_kept_only_when_it_is_shaped_like_ours() {
+        let kept = "ab".repeat(32);
+        assert_eq!(anonymous_csrf_token(Some(&kept)), kept);
+        for odd in ["", "short", "a b, c=d", &"z".repeat(64), &"a".repeat(65)] {
+            let made = anonymous_csrf_token(Some(odd));
+            assert_ne!(made, odd);
+            assert_eq!(made.len(), 64);
+        }
     }
 }
