@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 
 use async_compression::tokio::bufread::GzipDecoder;
 use async_compression::tokio::write::GzipEncoder;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader, BufWriter, ReadBuf,
 };
@@ -187,7 +187,7 @@ pub fn progress_bar(total: Option<u64>, unit: Unit) -> ProgressBar {
             ProgressBar::new(total),
         ),
         (Some(total), _) => (
-            "{bar:40} {human_pos}/{human_len} records {per_sec} {msg} (ETA {eta})".to_owned(),
+            "{bar:40} {human_pos}/{human_len} records {rate} {msg} (ETA {eta})".to_owned(),
             ProgressBar::new(total),
         ),
         (None, unit) => {
@@ -203,6 +203,14 @@ pub fn progress_bar(total: Option<u64>, unit: Unit) -> ProgressBar {
         }
     };
     bar.with_style(
-        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            // indicatif's {per_sec} shows four decimals: "5,501.2852/s".
+            .with_key(
+                "rate",
+                |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ = write!(out, "{}/s", HumanCount(state.per_sec().round() as u64));
+                },
+            ),
     )
 }

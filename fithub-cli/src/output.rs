@@ -107,6 +107,12 @@ pub fn offset_time(at: OffsetDateTime) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+/// A count and its noun: "1 record", "2200 records".
+pub fn records(count: u64) -> String {
+    let noun = if count == 1 { "record" } else { "records" };
+    format!("{count} {noun}")
+}
+
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     say!("{}", serde_json::to_string_pretty(value)?)?;
@@ -143,5 +149,12 @@ mod tests {
     fn tables_show_times_to_the_second_in_utc() {
         let at = Timestamp::parse("2025-03-02T07:45:00.123456Z").expect("time");
         assert_eq!(time(at), "2025-03-02 07:45:00Z");
+    }
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(records(1), "1 record");
+        assert_eq!(records(0), "0 records");
+        assert_eq!(records(2200), "2200 records");
     }
 }

@@ -11,6 +11,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::archive_io::{Unit, output, progress_bar, shows_progress};
 use crate::encryption::{Lock, Passphrase};
+use crate::output::records;
 use crate::{GlobalArgs, Outcome};
 
 /// Write the whole database, or some users' data, to an archive
@@ -81,7 +82,8 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<Outcom
             .map(|lock| format!(", encrypted to {}", lock.describe()))
             .unwrap_or_default();
         eprintln!(
-            "Exported {total} records to {}{encrypted}",
+            "Exported {} to {}{encrypted}",
+            records(total),
             args.output.display()
         );
     }

@@ -11,7 +11,7 @@ use fithub_core::transfer::{self, ImportOptions, ImportReport, OnConflict, RECOR
 
 use crate::archive_io::{Unit, input, progress_bar};
 use crate::encryption::{Keys, Passphrase};
-use crate::output::{Format, explain, print_json, say, table};
+use crate::output::{Format, explain, print_json, records, say, table};
 use crate::{GlobalArgs, Outcome};
 
 /// Read an archive into the database (all or nothing), or the public catalogue from CSV
@@ -164,15 +164,15 @@ fn print_report(report: &ImportReport) -> anyhow::Result<()> {
     say!("{summary}")?;
     if report.dry_run {
         say!(
-            "Dry run: {} records checked, nothing written. Would create {created}, update \
-             {updated}, skip {skipped} (they exist), reuse {reused} shared.",
-            report.records
+            "Dry run: {} checked, nothing written. Would create {created}, update {updated}, \
+             skip {skipped} (they exist), reuse {reused} shared.",
+            records(report.records)
         )?;
     } else {
         say!(
-            "Read {} records: created {created}, updated {updated}, skipped {skipped} (they \
-             exist), reused {reused} shared.",
-            report.records
+            "Read {}: created {created}, updated {updated}, skipped {skipped} (they exist), \
+             reused {reused} shared.",
+            records(report.records)
         )?;
     }
     if report.untrusted_credentials > 0 {
