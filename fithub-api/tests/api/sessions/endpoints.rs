@@ -291,6 +291,24 @@ async fn auth_status_says_who_and_sets_a_csrf_token() {
             "{cookies:?}"
         );
 
+        // A browser's own anonymous token is kept when it is shaped like ours, never echoed else.
+        for (sent, kept) in [("ab".repeat(32), true), ("<b>x</b>".to_owned(), false)] {
+            let again = app
+                .call(Method::GET, "/auth/auth-status/")
+                .header("cookie", &format!("csrftoken={sent}"))
+                .send()
+                .await;
+            let cookie = set_cookies(&again)
+                .into_iter()
+                .find(|cookie| cookie.starts_with("csrftoken="))
+                .expect("csrftoken");
+            assert_eq!(
+                cookie.starts_with(&format!("csrftoken={sent};")),
+                kept,
+                "{cookie}"
+            );
+        }
+
         let browser = app.sign_up("ada").await;
         let status = app
             .call(Method::GET, "/auth/auth-status/")
