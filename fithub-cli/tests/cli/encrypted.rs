@@ -8,7 +8,7 @@ use std::process::Output;
 use fithub_core::db::query;
 use fithub_core::testing::TestDatabase;
 
-use crate::helpers::{assert_exit, fithub, fithub_with_stdin, stderr, stdout};
+use crate::helpers::{assert_exit, create_user, fithub, stderr, stdout};
 
 const MEASUREMENTS: usize = 3000;
 
@@ -28,13 +28,7 @@ fn mode(path: &Path) -> u32 {
 /// 64 KiB chunks, so that a late chunk can be damaged after earlier ones were imported.
 async fn source(dir: &Path) -> TestDatabase {
     let database = TestDatabase::sqlite_migrated().await;
-    let created = fithub_with_stdin(
-        dir,
-        &["user", "create", "--username", "ada", "--password-stdin"],
-        &[("DATABASE_URL", database.url().expose())],
-        "violet-Harbor-47-kite\n",
-    );
-    assert_exit(&created, 0);
+    create_user(&database, dir, "ada");
     let plain = run(&database, dir, &["export"]);
     assert_exit(&plain, 0);
     let text = stdout(&plain);

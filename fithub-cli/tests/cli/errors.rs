@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use fithub_core::audit::{self, AuditFilter};
 use fithub_core::testing::{TEST_DATABASE_URL_VAR, TestDatabase};
 
-use crate::helpers::{assert_exit, fithub, fithub_with_stdin, stderr};
+use crate::helpers::{assert_exit, create_user, fithub, stderr};
 
 #[test]
 fn a_missing_sqlite_file_is_named_with_the_fix_and_never_created() {
@@ -122,13 +122,7 @@ async fn without_user_the_audit_trail_names_the_uid_and_host() {
     let database = TestDatabase::sqlite_migrated().await;
     let dir = tempfile::tempdir().expect("temp dir");
     // The helper clears the environment: no $USER, as in a container.
-    let output = fithub_with_stdin(
-        dir.path(),
-        &["user", "create", "--username", "ada", "--password-stdin"],
-        &[("DATABASE_URL", database.url().expose())],
-        "violet-Harbor-47-kite\n",
-    );
-    assert_exit(&output, 0);
+    create_user(&database, dir.path(), "ada");
     let rows = audit::list(database.database(), &AuditFilter::default())
         .await
         .expect("audit");
@@ -176,13 +170,7 @@ async fn a_closed_pipe_ends_quietly_with_status_0() {
     let database = TestDatabase::sqlite_migrated().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let url = database.url().expose();
-    let created = fithub_with_stdin(
-        dir.path(),
-        &["user", "create", "--username", "ada", "--password-stdin"],
-        &[("DATABASE_URL", url)],
-        "violet-Harbor-47-kite\n",
-    );
-    assert_exit(&created, 0);
+    create_user(&database, dir.path(), "ada");
     for args in [
         &["export"][..],
         &["user", "list"],

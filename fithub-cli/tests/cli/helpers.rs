@@ -44,6 +44,18 @@ fn clean(program: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Comm
     command
 }
 
+/// Creates `username` in `database` with `fithub user create --password-stdin`, run as the
+/// helpers run everything: with no `$USER`, as in a container.
+pub fn create_user(database: &fithub_core::testing::TestDatabase, dir: &Path, username: &str) {
+    let created = fithub_with_stdin(
+        dir,
+        &["user", "create", "--username", username, "--password-stdin"],
+        &[("DATABASE_URL", database.url().expose())],
+        "violet-Harbor-47-kite\n",
+    );
+    assert_exit(&created, 0);
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

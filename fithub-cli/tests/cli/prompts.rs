@@ -5,7 +5,7 @@ use fithub_core::accounts;
 use fithub_core::testing::TestDatabase;
 
 use crate::helpers::{
-    answer, assert_exit, finish, fithub, fithub_on_terminal, fithub_with_stdin, stderr, stdout,
+    answer, assert_exit, create_user, finish, fithub, fithub_on_terminal, stderr, stdout,
 };
 
 #[tokio::test]
@@ -63,13 +63,7 @@ async fn off_a_terminal_user_create_names_the_missing_flag_and_asks_nothing() {
 async fn a_passphrase_is_typed_twice_to_encrypt_and_asked_for_to_decrypt() {
     let source = TestDatabase::sqlite_migrated().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let created = fithub_with_stdin(
-        dir.path(),
-        &["user", "create", "--username", "ada", "--password-stdin"],
-        &[("DATABASE_URL", source.url().expose())],
-        "violet-Harbor-47-kite\n",
-    );
-    assert_exit(&created, 0);
+    create_user(&source, dir.path(), "ada");
 
     let env = [("DATABASE_URL", source.url().expose())];
     let args = ["export", "--passphrase", "--output", "backup.age"];

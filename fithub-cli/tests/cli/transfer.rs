@@ -6,23 +6,11 @@ use std::os::unix::fs::PermissionsExt;
 use fithub_core::testing::TestDatabase;
 
 use crate::helpers::{
-    assert_exit, finish, fithub, fithub_on_terminal, fithub_with_stdin, stderr, stdout,
+    assert_exit, create_user, finish, fithub, fithub_on_terminal, fithub_with_stdin, stderr, stdout,
 };
-
-const PASSWORD: &str = "violet-Harbor-47-kite\n";
 
 fn run(database: &TestDatabase, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     fithub(dir, args, &[("DATABASE_URL", database.url().expose())])
-}
-
-fn seed(database: &TestDatabase, dir: &std::path::Path, username: &str) {
-    let output = fithub_with_stdin(
-        dir,
-        &["user", "create", "--username", username, "--password-stdin"],
-        &[("DATABASE_URL", database.url().expose())],
-        PASSWORD,
-    );
-    assert_exit(&output, 0);
 }
 
 #[tokio::test]
@@ -30,8 +18,8 @@ async fn export_to_a_gzip_file_and_import_it_elsewhere() {
     for target in TestDatabase::all_migrated().await {
         let source = TestDatabase::sqlite_migrated().await;
         let dir = tempfile::tempdir().expect("temp dir");
-        seed(&source, dir.path(), "ada");
-        seed(&source, dir.path(), "bob");
+        create_user(&source, dir.path(), "ada");
+        create_user(&source, dir.path(), "bob");
 
         let output = run(
             &source,
@@ -112,8 +100,8 @@ async fn export_to_a_gzip_file_and_import_it_elsewhere() {
 async fn on_a_terminal_export_shows_its_total_and_the_time_left() {
     let source = TestDatabase::sqlite_migrated().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    seed(&source, dir.path(), "ada");
-    seed(&source, dir.path(), "bob");
+    create_user(&source, dir.path(), "ada");
+    create_user(&source, dir.path(), "bob");
     let session = fithub_on_terminal(
         dir.path(),
         &["export", "--output", "backup.jsonl"],
@@ -137,8 +125,8 @@ async fn on_a_terminal_export_shows_its_total_and_the_time_left() {
 async fn export_of_one_user_to_stdout() {
     let database = TestDatabase::sqlite_migrated().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    seed(&database, dir.path(), "ada");
-    seed(&database, dir.path(), "bob");
+    create_user(&database, dir.path(), "ada");
+    create_user(&database, dir.path(), "bob");
     let output = run(&database, dir.path(), &["export", "--user", "bob"]);
     assert_exit(&output, 0);
     let text = stdout(&output);
