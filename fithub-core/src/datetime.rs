@@ -351,9 +351,12 @@ impl<'r> Decode<'r, Sqlite> for Timestamp {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use time::macros::{date, datetime, time};
+
     #[test]
     fn the_documented_time_pattern_is_what_parse_time_accepts() {
-        let pattern = regex::Regex::new(super::TIME_PATTERN).expect("a regular expression");
+        let pattern = regex::Regex::new(TIME_PATTERN).expect("a regular expression");
         for text in [
             "00:00",
             "07:30",
@@ -375,14 +378,11 @@ mod tests {
         ] {
             assert_eq!(
                 pattern.is_match(text),
-                super::parse_time(text).is_some(),
+                parse_time(text).is_some(),
                 "{text:?}"
             );
         }
     }
-
-    use super::*;
-    use time::macros::{date, datetime, time};
 
     #[test]
     fn parses_every_accepted_form_as_utc() {
